@@ -1,0 +1,540 @@
+/*
+ * account: logins and the personal cabinet, and the published documents.
+ *
+ *	GET  /api/v1/session	the CSRF token and who is logged in (JSON)
+ *	GET  /login, POST /login, POST /logout
+ *	GET  /account, POST /account	the cabinet; profile and password
+ *	GET  /offer, GET /payment-policy	the texts in force
+ *
+ * A wrong password and an unknown login get the same answer, byte for
+ * byte, after the same work (one scrypt either way).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "page.h"
+#include "server.h"
+#include "session.h"
+#include "valid.h"
+
+static const struct db_stmt statements[] = {
+	{ "login_lookup",
+	  "SELECT id, password_hash FROM amobill.users"
+	  " WHERE login = $1 OR email = $1" },
+	{ "user_get",
+	  "SELECT id, login, email, full_name, status, address, iin_bin,"
+	  "       password_hash"
+	  "  FROM amobill.users WHERE id = $1" },
+	{ "user_update",
+	  "UPDATE amobill.users SET email = coalesce($2, email),"
+	  "       full_name = coalesce($3, full_name),"
+	  "       status = coalesce($4, status),"
+	  "       address = coalesce($5, address),"
+	  "       iin_bin = coalesce($6, iin_bin),"
+	  "       password_hash = coalesce($7, password_hash),"
+	  "       updated_at = now()"
+	  " WHERE id = $1" },
+	{ "password_rehash",
+	  "UPDATE amobill.users SET password_hash = $2 WHERE id = $1" },
+	{ "document_current",
+	  "SELECT version, body, to_char(published_at AT TIME ZONE"
+	  "       'Asia/Almaty', 'DD.MM.YYYY')"
+	  "  FROM amobill.current_documents WHERE kind = $1" },
+	{ NULL, NULL }
+};
+
+static const struct db_stmt *const statement_sets[] = {
+	statements, session_statements, NULL
+};
+
+/* The columns of user_get, in order. */
+enum {
+	U_ID, U_LOGIN, U_EMAIL, U_FULL_NAME, U_STATUS, U_ADDRESS, U_IIN_BIN,
+	U_PASSWORD_HASH, U_NCOLS
+};
+
+/* Fetches the user's row; NULL if the database is unavailable. */
+static PGresult *
+user_get(long long uid)
+{
+	char		 id[24];
+	const char	*p[1] = { id };
+	PGresult	*res;
+
+	snprintf(id, sizeof(id), "%lld", uid);
+	if ((res = db_exec("user_get", 1, p)) != NULL &&
+	    (!db_ok(res) || PQntuples(res) != 1)) {
+		PQclear(res);
+		res = NULL;
+	}
+	return res;
+}
+
+/* ---- GET /api/v1/session ---- */
+
+static void
+get_session(struct request *req)
+{
+	struct session	 s;
+	char		 csrf[CRYPTO_TOKEN_LEN + 1];
+	cJSON		*root, *user;
+	int		 in;
+
+	if (csrf_token(req, csrf) == -1 || (in = session_get(req, &s)) ==
+	    -1) {
+		http_error(req, 503, "unavailable", NULL, NULL);
+		return;
+	}
+	if ((root = cJSON_CreateObject()) == NULL)
+		goto fail;
+	cJSON_AddStringToObject(root, "csrf", csrf);
+	if (!in)
+		cJSON_AddNullToObject(root, "user");
+	else if ((user = cJSON_AddObjectToObject(root, "user")) != NULL) {
+		cJSON_AddStringToObject(user, "login", s.login);
+		cJSON_AddStringToObject(user, "email", s.email);
+	}
+fail:
+	http_send_json(req, 200, root);
+}
+
+/* ---- login and logout ---- */
+
+enum { L_LOGIN, L_PASSWORD, L_CSRF, L_NFIELDS };
+
+static const struct form_field login_fields[L_NFIELDS] = {
+	[L_LOGIN] =	{ "login", valid_login_or_email, 254, FIELD_REQUIRED },
+	[L_PASSWORD] =	{ "password", NULL, 512,
+			  FIELD_REQUIRED | FIELD_SECRET },
+	[L_CSRF] =	{ "csrf", valid_token, 64,
+			  FIELD_REQUIRED | FIELD_SECRET },
+};
+
+static void
+show_login(struct request *req, int status, const struct form *f,
+    const char *message)
+{
+	struct tmpl_var	vars[2 * L_NFIELDS + 3];
+	char		names[L_NFIELDS][40];
+	char		csrf[CRYPTO_TOKEN_LEN + 1];
+	size_t		n = 0;
+
+	if (csrf_token(req, csrf) == -1) {
+		http_error(req, 503, "unavailable", NULL, NULL);
+		return;
+	}
+	if (f != NULL)
+		n = page_form_vars(f, vars, names);
+	vars[n++] = (struct tmpl_var){ "csrf", csrf };
+	vars[n++] = (struct tmpl_var){ "message", message };
+	page_send(req, status, "Вход", "login.html", vars, n, 0);
+}
+
+static void
+get_login(struct request *req)
+{
+	show_login(req, 200, NULL, NULL);
+}
+
+/*
+ * Checks the credentials.  Returns the user's id, 0 if they are wrong,
+ * or -1 if the database is unavailable.
+ */
+static long long
+authenticate(const char *login, const char *pw, size_t pwlen)
+{
+	const char	*p[1] = { login };
+	char		 hash[PASSWORD_HASH_MAX];
+	PGresult	*res;
+	long long	 uid = 0;
+	int		 ok;
+
+	if ((res = db_exec("login_lookup", 1, p)) == NULL || !db_ok(res)) {
+		PQclear(res);
+		return -1;
+	}
+	if (PQntuples(res) != 1) {
+		password_burn(pw, pwlen);
+		PQclear(res);
+		return 0;
+	}
+	ok = password_verify(pw, pwlen, PQgetvalue(res, 0, 1));
+	if (ok == 1)
+		uid = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	/* Parameters raised since this hash was made: store a new one. */
+	if (ok == 1 && password_needs_rehash(PQgetvalue(res, 0, 1)) &&
+	    password_hash(pw, pwlen, hash) == 0) {
+		const char *q[2] = { PQgetvalue(res, 0, 0), hash };
+
+		PQclear(db_exec("password_rehash", 2, q));
+	}
+	PQclear(res);
+	return uid;
+}
+
+static void
+post_login(struct request *req)
+{
+	static const char	 wrong[] = "Неверный логин или пароль.";
+	struct form		 f;
+	long long		 uid;
+	cJSON			*root;
+	int			 st;
+
+	st = session_form(req, &f, login_fields, L_NFIELDS, L_CSRF);
+	if (st == 422) {
+		if (req->json)
+			http_error(req, 422, "invalid", &f, NULL);
+		else
+			show_login(req, 422, &f, NULL);
+	}
+	if (st != 0)
+		goto out;
+	uid = authenticate(form_str(&f, L_LOGIN), f.v[L_PASSWORD].str,
+	    f.v[L_PASSWORD].len);
+	if (uid == -1 || (uid > 0 && session_start(req, uid) == -1))
+		http_error(req, 503, "unavailable", NULL, NULL);
+	else if (uid == 0) {
+		if (req->json)
+			http_error(req, 401, "bad_credentials", NULL, wrong);
+		else
+			show_login(req, 401, &f, wrong);
+	} else if (req->json) {
+		root = cJSON_CreateObject();
+		if (root != NULL)
+			cJSON_AddNumberToObject(root, "user_id", (double)uid);
+		http_send_json(req, 200, root);
+	} else
+		http_redirect(req, "/account");
+out:
+	form_free(&f);
+}
+
+enum { O_CSRF, O_NFIELDS };
+
+static const struct form_field logout_fields[O_NFIELDS] = {
+	[O_CSRF] = { "csrf", valid_token, 64, FIELD_REQUIRED | FIELD_SECRET },
+};
+
+static void
+post_logout(struct request *req)
+{
+	struct form	 f;
+	cJSON		*root;
+
+	if (session_form(req, &f, logout_fields, O_NFIELDS, O_CSRF) != 0)
+		goto out;
+	if (session_end(req) == -1)
+		http_error(req, 503, "unavailable", NULL, NULL);
+	else if (req->json) {
+		root = cJSON_CreateObject();
+		if (root != NULL)
+			cJSON_AddTrueToObject(root, "logged_out");
+		http_send_json(req, 200, root);
+	} else
+		http_redirect(req, "/");
+out:
+	form_free(&f);
+}
+
+/* ---- the cabinet ---- */
+
+enum {
+	A_EMAIL, A_FULL_NAME, A_STATUS, A_ADDRESS, A_IIN_BIN, A_NEW_PASSWORD,
+	A_CURRENT_PASSWORD, A_CSRF, A_NFIELDS
+};
+
+static const struct form_field account_fields[A_NFIELDS] = {
+	[A_EMAIL] =		{ "email", valid_email, 254, 0 },
+	[A_FULL_NAME] =		{ "full_name", valid_full_name, 800, 0 },
+	[A_STATUS] =		{ "status", valid_status, 16, 0 },
+	[A_ADDRESS] =		{ "address", valid_address, 1200, 0 },
+	[A_IIN_BIN] =		{ "iin_bin", valid_iin_bin, 32, 0 },
+	[A_NEW_PASSWORD] =	{ "new_password", valid_password, 512,
+				  FIELD_SECRET },
+	[A_CURRENT_PASSWORD] =	{ "current_password", NULL, 512,
+				  FIELD_SECRET },
+	[A_CSRF] =		{ "csrf", valid_token, 64,
+				  FIELD_REQUIRED | FIELD_SECRET },
+};
+
+static cJSON *
+cabinet_json(const PGresult *u)
+{
+	cJSON	*root, *user;
+
+	if ((root = cJSON_CreateObject()) == NULL ||
+	    (user = cJSON_AddObjectToObject(root, "user")) == NULL) {
+		cJSON_Delete(root);
+		return NULL;
+	}
+	cJSON_AddNumberToObject(user, "user_id",
+	    (double)strtoll(PQgetvalue(u, 0, U_ID), NULL, 10));
+	cJSON_AddStringToObject(user, "login", PQgetvalue(u, 0, U_LOGIN));
+	cJSON_AddStringToObject(user, "email", PQgetvalue(u, 0, U_EMAIL));
+	cJSON_AddStringToObject(user, "full_name",
+	    PQgetvalue(u, 0, U_FULL_NAME));
+	cJSON_AddStringToObject(user, "status", PQgetvalue(u, 0, U_STATUS));
+	cJSON_AddStringToObject(user, "address", PQgetvalue(u, 0, U_ADDRESS));
+	cJSON_AddStringToObject(user, "iin_bin", PQgetvalue(u, 0, U_IIN_BIN));
+	cJSON_AddNullToObject(user, "blocked");
+	cJSON_AddArrayToObject(root, "licenses");
+	cJSON_AddArrayToObject(root, "orders");
+	cJSON_AddArrayToObject(root, "refunds");
+	return root;
+}
+
+/*
+ * The cabinet page.  The profile form shows the stored values, or, when f
+ * is given, what was submitted with its errors.
+ */
+static void
+show_cabinet(struct request *req, int status, const PGresult *u,
+    const struct form *f, const char *notice)
+{
+	struct tmpl_var	 vars[2 * A_NFIELDS + 12];
+	char		 names[A_NFIELDS][40];
+	char		 csrf[CRYPTO_TOKEN_LEN + 1];
+	const char	*st;
+	size_t		 n = 0, i;
+
+	if (csrf_token(req, csrf) == -1) {
+		http_error(req, 503, "unavailable", NULL, NULL);
+		return;
+	}
+	if (f != NULL)
+		n = page_form_vars(f, vars, names);
+	/* Stored values fill what the form did not carry. */
+	for (i = 0; i <= A_IIN_BIN; i++)
+		if (f == NULL || f->v[i].str == NULL)
+			vars[n++] = (struct tmpl_var){ account_fields[i].name,
+			    PQgetvalue(u, 0, U_EMAIL + (int)i) };
+	st = f != NULL && form_str(f, A_STATUS) != NULL ?
+	    status_name(f->v[A_STATUS].num) : PQgetvalue(u, 0, U_STATUS);
+	vars[n++] = (struct tmpl_var){ "individual_checked",
+	    strcmp(st, "legal_entity") != 0 ? "checked" : "" };
+	vars[n++] = (struct tmpl_var){ "legal_entity_checked",
+	    strcmp(st, "legal_entity") == 0 ? "checked" : "" };
+	vars[n++] = (struct tmpl_var){ "login", PQgetvalue(u, 0, U_LOGIN) };
+	vars[n++] = (struct tmpl_var){ "csrf", csrf };
+	vars[n++] = (struct tmpl_var){ "notice", notice };
+	page_send(req, status, "Личный кабинет", "account.html", vars, n, 1);
+}
+
+/* The logged-in user's row, or an answer (401, 503) and NULL. */
+static PGresult *
+require_user(struct request *req, struct session *s)
+{
+	PGresult	*u = NULL;
+	int		 in;
+
+	if ((in = session_get(req, s)) == -1 ||
+	    (in == 1 && (u = user_get(s->user_id)) == NULL))
+		http_error(req, 503, "unavailable", NULL, NULL);
+	else if (in == 0) {
+		if (req->json)
+			http_error(req, 401, "unauthenticated", NULL, NULL);
+		else
+			show_login(req, 401, NULL,
+			    "Войдите, чтобы открыть личный кабинет.");
+	}
+	return u;
+}
+
+static void
+get_account(struct request *req)
+{
+	struct session	 s;
+	PGresult	*u;
+
+	if ((u = require_user(req, &s)) == NULL)
+		return;
+	if (req->json)
+		http_send_json(req, 200, cabinet_json(u));
+	else
+		show_cabinet(req, 200, u, NULL, NULL);
+	PQclear(u);
+}
+
+/* Checks the rules across fields against the stored row. */
+static void
+check_account_form(struct form *f, const PGresult *u)
+{
+	const char	*iin, *msg, *cur;
+	long long	 st;
+
+	if (f->v[A_STATUS].error == NULL && f->v[A_IIN_BIN].error == NULL &&
+	    (form_str(f, A_STATUS) != NULL || form_str(f, A_IIN_BIN) != NULL)) {
+		iin = form_str(f, A_IIN_BIN) ? form_str(f, A_IIN_BIN) :
+		    PQgetvalue(u, 0, U_IIN_BIN);
+		st = form_str(f, A_STATUS) ? f->v[A_STATUS].num :
+		    strcmp(PQgetvalue(u, 0, U_STATUS), "legal_entity") == 0 ?
+		    STATUS_LEGAL_ENTITY : STATUS_INDIVIDUAL;
+		if ((msg = valid_iin_bin_for(iin, st)) != NULL)
+			form_reject(f, A_IIN_BIN, msg);
+	}
+	if (form_str(f, A_NEW_PASSWORD) == NULL)
+		return;
+	cur = f->v[A_CURRENT_PASSWORD].str;
+	if (cur == NULL)
+		form_reject(f, A_CURRENT_PASSWORD,
+		    "Введите текущий пароль, чтобы сменить его.");
+	else if (password_verify(cur, f->v[A_CURRENT_PASSWORD].len,
+	    PQgetvalue(u, 0, U_PASSWORD_HASH)) != 1)
+		form_reject(f, A_CURRENT_PASSWORD, "Неверный текущий пароль.");
+}
+
+/* Writes the changes.  Returns 200, 409 (e-mail taken) or 503. */
+static int
+update_account(struct request *req, struct form *f, const PGresult *u)
+{
+	char		 hash[PASSWORD_HASH_MAX];
+	const char	*p[7];
+	PGresult	*res;
+	int		 status = 503;
+
+	p[0] = PQgetvalue(u, 0, U_ID);
+	p[1] = form_str(f, A_EMAIL);
+	p[2] = form_str(f, A_FULL_NAME);
+	p[3] = form_str(f, A_STATUS) ? status_name(f->v[A_STATUS].num) : NULL;
+	p[4] = form_str(f, A_ADDRESS);
+	p[5] = form_str(f, A_IIN_BIN);
+	p[6] = NULL;
+	if (form_str(f, A_NEW_PASSWORD) != NULL) {
+		if (password_hash(f->v[A_NEW_PASSWORD].str,
+		    f->v[A_NEW_PASSWORD].len, hash) == -1)
+			return 503;
+		p[6] = hash;
+	}
+	if (db_begin() == -1)
+		return 503;
+	if ((res = db_exec("user_update", 7, p)) == NULL)
+		goto out;
+	if (strcmp(db_constraint(res), "users_email_key") == 0) {
+		form_reject(f, A_EMAIL, "Этот адрес уже зарегистрирован.");
+		status = 409;
+	} else if (db_ok(res))
+		status = 200;
+	PQclear(res);
+	/* A new password ends every other session of the user. */
+	if (status == 200 && p[6] != NULL &&
+	    session_end_others(req, strtoll(p[0], NULL, 10)) == -1)
+		status = 503;
+	if (status == 200 && db_commit() == -1)
+		status = 503;
+out:
+	db_rollback();
+	return status;
+}
+
+static void
+post_account(struct request *req)
+{
+	struct session	 s;
+	struct form	 f;
+	PGresult	*u = NULL, *fresh;
+	int		 st;
+
+	st = session_form(req, &f, account_fields, A_NFIELDS, A_CSRF);
+	if ((st != 0 && st != 422) || (u = require_user(req, &s)) == NULL)
+		goto out;
+	check_account_form(&f, u);
+	if (f.nerrors == 0)
+		st = update_account(req, &f, u);
+	else
+		st = 422;
+	if (st == 503)
+		http_error(req, 503, "unavailable", NULL, NULL);
+	else if (st != 200 && req->json)
+		http_error(req, st, st == 409 ? "email_taken" : "invalid", &f,
+		    NULL);
+	else if (st != 200)
+		show_cabinet(req, st, u, &f, NULL);
+	else if (!req->json)
+		http_redirect(req, "/account");
+	else if ((fresh = user_get(s.user_id)) == NULL)
+		http_error(req, 503, "unavailable", NULL, NULL);
+	else {
+		http_send_json(req, 200, cabinet_json(fresh));
+		PQclear(fresh);
+	}
+out:
+	PQclear(u);
+	form_free(&f);
+}
+
+/* ---- documents ---- */
+
+static void
+show_document(struct request *req, const char *kind, const char *title)
+{
+	const char	*p[1] = { kind };
+	PGresult	*res;
+	struct buf	 text;
+	struct session	 s;
+	int		 in;
+
+	if ((res = db_exec("document_current", 1, p)) == NULL ||
+	    !db_ok(res) || (in = session_get(req, &s)) == -1) {
+		http_error(req, 503, "unavailable", NULL, NULL);
+		goto out;
+	}
+	if (PQntuples(res) != 1) {
+		http_error(req, 404, "not_found", NULL,
+		    "Этот документ ещё не опубликован.");
+		goto out;
+	}
+	buf_init(&text, 512 * 1024);
+	html_document(&text, PQgetvalue(res, 0, 1));
+	{
+		struct tmpl_var vars[] = {
+			{ "title", title },
+			{ "version", PQgetvalue(res, 0, 0) },
+			{ "published", PQgetvalue(res, 0, 2) },
+			{ "text", buf_str(&text) },
+		};
+		page_send(req, 200, title, "document.html", vars,
+		    sizeof(vars) / sizeof(vars[0]), in == 1);
+	}
+	buf_free(&text);
+out:
+	PQclear(res);
+}
+
+static void
+get_offer(struct request *req)
+{
+	show_document(req, "offer", "Публичная оферта");
+}
+
+static void
+get_payment_policy(struct request *req)
+{
+	show_document(req, "payment_policy", "Политика проведения платежей");
+}
+
+static const struct route routes[] = {
+	{ "GET", "/api/v1/session", get_session },
+	{ "GET", "/login", get_login },
+	{ "POST", "/login", post_login },
+	{ "POST", "/logout", post_logout },
+	{ "GET", "/account", get_account },
+	{ "POST", "/account", post_account },
+	{ "GET", "/offer", get_offer },
+	{ "GET", "/payment-policy", get_payment_policy },
+};
+
+static const struct program program = {
+	.name = "account",
+	.role = "amobill_account",
+	.statements = statement_sets,
+	.routes = routes,
+	.nroutes = sizeof(routes) / sizeof(routes[0]),
+};
+
+int
+main(int argc, char **argv)
+{
+	return server_main(&program, argc, argv);
+}

@@ -1,0 +1,62 @@
+/*
+ * crypto.h: randomness, digests, constant-time comparison and password
+ * hashes, all on OpenSSL 3.0.
+ *
+ * Password hashes are scrypt with OWASP's parameters (N = 2^17, r = 8,
+ * p = 1, 16-byte salt, 32-byte key), stored self-describing as
+ *	$scrypt$ln=17,r=8,p=1$<base64 salt>$<base64 key>
+ * so that the parameters can be raised later: password_needs_rehash() says
+ * when a stored hash is weaker than today's.  Each scrypt call takes about
+ * 128 MiB and half a second of CPU.
+ */
+#ifndef CRYPTO_H
+#define CRYPTO_H
+
+#include <stddef.h>
+
+#define CRYPTO_TOKEN_BYTES	32
+#define CRYPTO_TOKEN_LEN	43	/* base64url of 32 bytes, no padding */
+#define CRYPTO_SHA256_LEN	32
+#define PASSWORD_HASH_MAX	128	/* longest stored hash, with the NUL */
+
+/* Fills buf with n bytes from the CSPRNG.  Returns 0 or -1. */
+int	crypto_random(void *buf, size_t n);
+
+/*
+ * Writes a fresh random token (32 bytes, base64url, NUL-terminated) into
+ * out, which holds CRYPTO_TOKEN_LEN + 1 bytes.  Returns 0 or -1.
+ */
+int	crypto_token(char *out);
+
+/* True iff s[0..n) has the shape of a token from crypto_token(). */
+int	crypto_token_shape(const char *s, size_t n);
+
+/* SHA-256 of n bytes into out[32].  Returns 0 or -1. */
+int	crypto_sha256(const void *p, size_t n, unsigned char *out);
+
+/* 1 iff a and b (each n bytes) are equal; time depends on n only. */
+int	crypto_equal(const void *a, const void *b, size_t n);
+
+/*
+ * Hashes a password with the current parameters into out
+ * (PASSWORD_HASH_MAX bytes).  Returns 0 or -1.
+ */
+int	password_hash(const char *pw, size_t n, char *out);
+
+/*
+ * Checks a password against a stored hash.  Returns 1 on a match, 0 on a
+ * mismatch, -1 if the stored hash is malformed or scrypt fails.  Stored
+ * parameters are bounded, so a tampered row cannot make it run for long.
+ */
+int	password_verify(const char *pw, size_t n, const char *stored);
+
+/* 1 iff the stored hash uses weaker parameters than password_hash(). */
+int	password_needs_rehash(const char *stored);
+
+/*
+ * Spends the time of one password_verify() without a stored hash, so a
+ * login for an unknown user costs what a wrong password costs.
+ */
+void	password_burn(const char *pw, size_t n);
+
+#endif

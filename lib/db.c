@@ -1,0 +1,181 @@
+/*
+ * db.c: the worker's PostgreSQL connection; see db.h.
+ */
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "db.h"
+#include "log.h"
+
+static PGconn			*conn;
+static int			 prepared;
+static const char		*keys[6];
+static const char		*vals[6];
+static const struct db_stmt *const *stmt_sets;
+
+static int
+prepare_all(void)
+{
+	const struct db_stmt *const	*set;
+	const struct db_stmt		*s;
+	PGresult			*res;
+	int				 ok;
+
+	for (set = stmt_sets; *set != NULL; set++)
+		for (s = *set; s->name != NULL; s++) {
+			res = PQprepare(conn, s->name, s->sql, 0, NULL);
+			ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+			if (!ok)
+				log_msg("prepare %s: %s", s->name,
+				    PQresultErrorMessage(res));
+			PQclear(res);
+			if (!ok)
+				return -1;
+		}
+	return 0;
+}
+
+/* Makes sure conn is usable: connected, alive, statements prepared. */
+static int
+db_ready(void)
+{
+	struct pollfd	pfd;
+
+	if (conn == NULL) {
+		conn = PQconnectdbParams(keys, vals, 1);
+		prepared = 0;
+	} else if (PQstatus(conn) == CONNECTION_OK) {
+		/* A readable idle socket means the server spoke or left. */
+		pfd.fd = PQsocket(conn);
+		pfd.events = POLLIN;
+		if (pfd.fd >= 0 && poll(&pfd, 1, 0) > 0)
+			PQconsumeInput(conn);
+	}
+	if (conn == NULL)
+		return -1;
+	if (PQstatus(conn) != CONNECTION_OK) {
+		PQreset(conn);
+		prepared = 0;
+		if (PQstatus(conn) != CONNECTION_OK)
+			return -1;
+		log_msg("database connection restored");
+	}
+	if (!prepared) {
+		if (prepare_all() == -1)
+			return -1;
+		prepared = 1;
+	}
+	return 0;
+}
+
+int
+db_open(const char *conninfo, const char *role, const char *app,
+    const struct db_stmt *const *sets)
+{
+	/* Later keywords override what the expanded conninfo says. */
+	keys[0] = "dbname", vals[0] = conninfo;
+	keys[1] = "user", vals[1] = role;
+	keys[2] = "application_name", vals[2] = app;
+	keys[3] = "connect_timeout", vals[3] = "2";
+	keys[4] = NULL, vals[4] = NULL;
+	stmt_sets = sets;
+	if (conninfo == NULL || role == NULL)
+		return -1;
+	if (db_ready() == -1)
+		log_msg("database unavailable at start: %s",
+		    conn ? PQerrorMessage(conn) : "no memory");
+	return 0;
+}
+
+void
+db_close(void)
+{
+	PQfinish(conn);
+	conn = NULL;
+}
+
+PGresult *
+db_exec(const char *name, int nparams, const char *const *params)
+{
+	PGresult	*res;
+
+	if (db_ready() == -1)
+		return NULL;
+	res = PQexecPrepared(conn, name, nparams, params, NULL, NULL, 0);
+	if (PQstatus(conn) != CONNECTION_OK) {
+		PQclear(res);
+		return NULL;
+	}
+	if (!db_ok(res) && strcmp(db_sqlstate(res), "23505") != 0 &&
+	    strcmp(db_sqlstate(res), "23514") != 0)
+		/* SQLSTATE and constraint only: a message may quote values. */
+		log_msg("%s failed: SQLSTATE %s %s", name, db_sqlstate(res),
+		    db_constraint(res));
+	return res;
+}
+
+int
+db_ok(const PGresult *res)
+{
+	ExecStatusType	st = PQresultStatus(res);
+
+	return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+}
+
+const char *
+db_sqlstate(const PGresult *res)
+{
+	const char	*s = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+	return s != NULL ? s : "";
+}
+
+const char *
+db_constraint(const PGresult *res)
+{
+	const char	*s = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
+
+	return s != NULL ? s : "";
+}
+
+static int
+simple(const char *sql)
+{
+	PGresult	*res;
+	int		 ok;
+
+	if (conn == NULL || PQstatus(conn) != CONNECTION_OK)
+		return -1;
+	res = PQexec(conn, sql);
+	ok = db_ok(res);
+	PQclear(res);
+	return ok ? 0 : -1;
+}
+
+int
+db_begin(void)
+{
+	if (db_ready() == -1)
+		return -1;
+	return simple("BEGIN");
+}
+
+int
+db_commit(void)
+{
+	return simple("COMMIT");
+}
+
+void
+db_rollback(void)
+{
+	if (conn != NULL && PQtransactionStatus(conn) != PQTRANS_IDLE)
+		(void)simple("ROLLBACK");
+}
+
+PGconn *
+db_conn(void)
+{
+	return conn;
+}

@@ -1,0 +1,65 @@
+/*
+ * db.h: the worker's one PostgreSQL connection.
+ *
+ * Each worker process opens its own connection after fork(), as its
+ * program's role, and prepares the program's statements once.  Before
+ * every statement the connection is checked without a round trip (a
+ * server that went away has closed the socket); a dead one is reset and
+ * the statements prepared again.  While the server is down, db_exec()
+ * returns NULL at once and the caller answers 503; the first request
+ * after the server is back succeeds.
+ *
+ * All SQL is in the statement tables, sent with parameters only.
+ */
+#ifndef DB_H
+#define DB_H
+
+#include <libpq-fe.h>
+
+struct db_stmt {
+	const char	*name;
+	const char	*sql;
+};
+
+/*
+ * Remembers how to connect (conninfo of the config's "database" plus the
+ * role) and the statements: sets is a NULL-terminated list of tables, each
+ * ending with an entry whose name is NULL.  Connects at once, but a
+ * server that is down is not an error: the next db_exec() retries.
+ * Returns -1 only if the parameters are unusable.
+ */
+int	db_open(const char *conninfo, const char *role, const char *app,
+	    const struct db_stmt *const *sets);
+
+/* Closes the connection. */
+void	db_close(void);
+
+/*
+ * Runs a prepared statement with text parameters (NULL is SQL NULL).
+ * Returns the result, which the caller PQclear()s, or NULL if the
+ * database cannot be reached.  A result may still be an error: see
+ * db_ok() and db_sqlstate().
+ */
+PGresult *db_exec(const char *name, int nparams, const char *const *params);
+
+/* 1 iff res is a successful result. */
+int	db_ok(const PGresult *res);
+
+/* The SQLSTATE of a failed result ("" if none). */
+const char *db_sqlstate(const PGresult *res);
+
+/* The constraint a failed result names ("" if none). */
+const char *db_constraint(const PGresult *res);
+
+/*
+ * Transactions: each returns 0, or -1 if the database cannot be reached
+ * or refused.  db_rollback() is safe to call in any state.
+ */
+int	db_begin(void);
+int	db_commit(void);
+void	db_rollback(void);
+
+/* The connection, for LISTEN/NOTIFY; NULL if not connected. */
+PGconn	*db_conn(void);
+
+#endif

@@ -1,0 +1,90 @@
+/*
+ * page.c: layout and page rendering; see page.h.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "form.h"
+#include "page.h"
+
+#define MAX_PAGE	(512 * 1024)
+
+void
+page_send_body(struct request *req, int status, const char *title,
+    const char *body, int logged_in)
+{
+	const struct config	*c = req->cfg;
+	struct buf		 out;
+	const char		*layout = tmpl_get("layout.html");
+	const char		*nav = tmpl_get(logged_in ? "nav-user.html" :
+				    "nav-guest.html");
+	struct tmpl_var		 vars[] = {
+		{ "title", title },
+		{ "nav", nav },
+		{ "body", body },
+		{ "merchant_name", c->merchant_name },
+		{ "merchant_bin", c->merchant_bin },
+		{ "merchant_address", c->merchant_address },
+		{ "support_email", c->support_email },
+	};
+
+	buf_init(&out, MAX_PAGE);
+	tmpl_render(&out, layout, vars, sizeof(vars) / sizeof(vars[0]));
+	if (out.failed)
+		http_send(req, 500, "text/plain; charset=utf-8", "", 0);
+	else
+		http_send(req, status, "text/html; charset=utf-8",
+		    buf_str(&out), out.len);
+	buf_free(&out);
+}
+
+void
+page_send(struct request *req, int status, const char *title,
+    const char *name, const struct tmpl_var *vars, size_t nvars,
+    int logged_in)
+{
+	struct buf	body;
+	const char	*t = tmpl_get(name);
+
+	buf_init(&body, MAX_PAGE);
+	if (t != NULL)
+		tmpl_render(&body, t, vars, nvars);
+	if (t == NULL || body.failed)
+		http_send(req, 500, "text/plain; charset=utf-8", "", 0);
+	else
+		page_send_body(req, status, title, buf_str(&body), logged_in);
+	buf_free(&body);
+}
+
+void
+page_message(struct request *req, int status, const char *title,
+    const char *message)
+{
+	struct tmpl_var	vars[] = {
+		{ "title", title },
+		{ "message", message },
+	};
+
+	page_send(req, status, title, "message.html", vars, 2, 0);
+}
+
+size_t
+page_form_vars(const struct form *f, struct tmpl_var *vars,
+    char (*names)[40])
+{
+	size_t	i, n = 0;
+
+	for (i = 0; i < f->nfields; i++) {
+		if (!(f->fields[i].flags & FIELD_SECRET)) {
+			vars[n].name = f->fields[i].name;
+			vars[n++].value = f->v[i].str;
+		}
+		snprintf(names[i], sizeof(names[i]), "%s_err",
+		    f->fields[i].name);
+		vars[n].name = names[i];
+		vars[n++].value = f->v[i].error;
+	}
+	vars[n].name = "form_err";
+	vars[n++].value = f->error;
+	return n;
+}

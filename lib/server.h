@@ -1,0 +1,47 @@
+/*
+ * server.h: the FastCGI runtime every program runs on.
+ *
+ * A program is a table: its name, its database role and statements, and
+ * its routes.  server_main() does the rest:
+ *
+ *	prog [-c config] [-w workers] [socket-path]
+ *
+ * loads the configuration (or AMOBILL_CONFIG), listens on the unix socket
+ * (mode 0666: access is governed by its directory), or on the socket
+ * inherited as fd 0 (systemd socket activation) when no path is given,
+ * and pre-forks the workers.  The parent replaces a worker that dies and,
+ * on SIGTERM or SIGINT, lets each worker finish the request in hand and
+ * waits for all of them.  Each worker is single-threaded: it opens its
+ * own database connection after fork() and serves one request at a time,
+ * writing one log line per request (program, method, path, status,
+ * microseconds).
+ *
+ * server_main() returns the process's exit status, in the parent and in
+ * each worker alike; main() returns it.  The library never calls exit().
+ */
+#ifndef SERVER_H
+#define SERVER_H
+
+#include "db.h"
+#include "http.h"
+
+struct route {
+	const char	*method;	/* "GET" also answers HEAD */
+	const char	*path;		/* exact match */
+	void		(*handle)(struct request *);
+};
+
+struct program {
+	const char			*name;
+	const char			*role;	/* NULL: no database */
+	const struct db_stmt *const	*statements;
+	const struct route		*routes;
+	size_t				 nroutes;
+	/* Called in each worker after the database is opened; may be NULL. */
+	int				(*init)(const struct config *);
+	void				(*fini)(void);
+};
+
+int	server_main(const struct program *, int argc, char **argv);
+
+#endif

@@ -1,0 +1,179 @@
+/*
+ * session.c: sessions and CSRF tokens; see session.h.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "session.h"
+
+const struct db_stmt session_statements[] = {
+	{ "session_get",
+	  "SELECT s.user_id, u.login, u.email"
+	  "  FROM amobill.sessions s JOIN amobill.users u ON u.id = s.user_id"
+	  " WHERE s.token_hash = decode($1, 'hex') AND s.expires_at > now()" },
+	{ "session_start",
+	  "INSERT INTO amobill.sessions (token_hash, user_id, expires_at)"
+	  " VALUES (decode($1, 'hex'), $2,"
+	  "         now() + make_interval(days => $3::int))" },
+	{ "session_end",
+	  "DELETE FROM amobill.sessions WHERE token_hash = decode($1, 'hex')" },
+	{ "session_end_others",
+	  "DELETE FROM amobill.sessions"
+	  " WHERE user_id = $2 AND token_hash <> decode($1, 'hex')" },
+	{ NULL, NULL }
+};
+
+/* The hex SHA-256 of a token, as the database keys sessions. */
+static int
+token_key(const char *token, char *hex)
+{
+	unsigned char	h[CRYPTO_SHA256_LEN];
+	size_t		i;
+
+	if (crypto_sha256(token, strlen(token), h) == -1)
+		return -1;
+	for (i = 0; i < sizeof(h); i++)
+		snprintf(hex + 2 * i, 3, "%02x", h[i]);
+	return 0;
+}
+
+/* The session cookie's token, if it has the right shape. */
+static int
+session_cookie(const struct request *req, char *token)
+{
+	long	n = http_cookie_get(req, "session", token,
+		    CRYPTO_TOKEN_LEN + 1);
+
+	return n > 0 && crypto_token_shape(token, (size_t)n) ? 0 : -1;
+}
+
+int
+session_get(struct request *req, struct session *s)
+{
+	char		 token[CRYPTO_TOKEN_LEN + 1];
+	char		 key[2 * CRYPTO_SHA256_LEN + 1];
+	const char	*params[1] = { key };
+	PGresult	*res;
+	int		 rc = 0;
+
+	memset(s, 0, sizeof(*s));
+	if (session_cookie(req, token) == -1 || token_key(token, key) == -1)
+		return 0;
+	if ((res = db_exec("session_get", 1, params)) == NULL)
+		return -1;
+	if (!db_ok(res))
+		rc = -1;
+	else if (PQntuples(res) == 1) {
+		s->user_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+		snprintf(s->login, sizeof(s->login), "%s",
+		    PQgetvalue(res, 0, 1));
+		snprintf(s->email, sizeof(s->email), "%s",
+		    PQgetvalue(res, 0, 2));
+		rc = 1;
+	}
+	PQclear(res);
+	return rc;
+}
+
+int
+session_start(struct request *req, long long user_id)
+{
+	char		 token[CRYPTO_TOKEN_LEN + 1];
+	char		 key[2 * CRYPTO_SHA256_LEN + 1];
+	char		 uid[24], days[8];
+	const char	*params[3] = { key, uid, days };
+	PGresult	*res;
+	int		 rc = -1;
+
+	if (crypto_token(token) == -1 || token_key(token, key) == -1)
+		return -1;
+	snprintf(uid, sizeof(uid), "%lld", user_id);
+	snprintf(days, sizeof(days), "%d", SESSION_DAYS);
+	if ((res = db_exec("session_start", 3, params)) == NULL)
+		return -1;
+	if (db_ok(res)) {
+		http_cookie(req, "session", token, SESSION_DAYS * 86400L,
+		    COOKIE_HTTPONLY);
+		rc = 0;
+	}
+	PQclear(res);
+	return rc;
+}
+
+int
+session_end(struct request *req)
+{
+	char		 token[CRYPTO_TOKEN_LEN + 1];
+	char		 key[2 * CRYPTO_SHA256_LEN + 1];
+	const char	*params[1] = { key };
+	PGresult	*res;
+	int		 rc = 0;
+
+	if (session_cookie(req, token) == 0 && token_key(token, key) == 0) {
+		if ((res = db_exec("session_end", 1, params)) == NULL)
+			return -1;
+		rc = db_ok(res) ? 0 : -1;
+		PQclear(res);
+	}
+	http_cookie(req, "session", "", -1, COOKIE_HTTPONLY);
+	return rc;
+}
+
+int
+session_end_others(struct request *req, long long user_id)
+{
+	char		 token[CRYPTO_TOKEN_LEN + 1];
+	char		 key[2 * CRYPTO_SHA256_LEN + 1] = "";
+	char		 uid[24];
+	const char	*params[2] = { key, uid };
+	PGresult	*res;
+	int		 rc;
+
+	if (session_cookie(req, token) == 0 && token_key(token, key) == -1)
+		return -1;
+	snprintf(uid, sizeof(uid), "%lld", user_id);
+	if ((res = db_exec("session_end_others", 2, params)) == NULL)
+		return -1;
+	rc = db_ok(res) ? 0 : -1;
+	PQclear(res);
+	return rc;
+}
+
+int
+csrf_token(struct request *req, char *out)
+{
+	long	n = http_cookie_get(req, "csrf", out, CRYPTO_TOKEN_LEN + 1);
+
+	if (n > 0 && crypto_token_shape(out, (size_t)n))
+		return 0;
+	if (crypto_token(out) == -1)
+		return -1;
+	http_cookie(req, "csrf", out, 0, COOKIE_HTTPONLY | COOKIE_STRICT);
+	return 0;
+}
+
+int
+session_form(struct request *req, struct form *f,
+    const struct form_field *fields, size_t nfields, size_t csrf_field)
+{
+	char		 cookie[CRYPTO_TOKEN_LEN + 1];
+	const char	*sent;
+	long		 n;
+	int		 st;
+
+	st = http_read_form(req, f, fields, nfields);
+	if (st != 0 && st != 422) {
+		http_error(req, st, st == 413 ? "too_large" : "invalid", NULL,
+		    NULL);
+		return st;
+	}
+	n = http_cookie_get(req, "csrf", cookie, sizeof(cookie));
+	sent = form_str(f, csrf_field);
+	if (n != CRYPTO_TOKEN_LEN || sent == NULL ||
+	    !crypto_equal(cookie, sent, CRYPTO_TOKEN_LEN)) {
+		http_error(req, 403, "csrf", NULL, NULL);
+		return 403;
+	}
+	return st;
+}

@@ -1,0 +1,236 @@
+/*
+ * valid.c: the site's field validators; see valid.h.
+ */
+#include <string.h>
+
+#include "crypto.h"
+#include "kzid.h"
+#include "utf8.h"
+#include "valid.h"
+
+static const char *const status_names[] = {
+	[STATUS_INDIVIDUAL] = "individual",
+	[STATUS_LEGAL_ENTITY] = "legal_entity",
+};
+
+const char *
+status_name(long long s)
+{
+	if (s == STATUS_INDIVIDUAL || s == STATUS_LEGAL_ENTITY)
+		return status_names[s];
+	return "";
+}
+
+static int
+is_lower_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+static void
+lower_ascii(struct form_value *v)
+{
+	size_t	i;
+
+	for (i = 0; i < v->len; i++)
+		if (v->str[i] >= 'A' && v->str[i] <= 'Z')
+			v->str[i] = (char)(v->str[i] - 'A' + 'a');
+}
+
+/* Drops leading and trailing spaces in place. */
+static void
+trim(struct form_value *v)
+{
+	size_t	start = 0;
+
+	while (start < v->len && v->str[start] == ' ')
+		start++;
+	while (v->len > start && v->str[v->len - 1] == ' ')
+		v->len--;
+	memmove(v->str, v->str + start, v->len - start);
+	v->len -= start;
+	v->str[v->len] = '\0';
+}
+
+const char *
+valid_login(struct form_value *v)
+{
+	size_t	i;
+
+	if (v->len < 3 || v->len > 32)
+		return "Логин: от 3 до 32 символов.";
+	for (i = 0; i < v->len; i++)
+		if (!is_lower_alnum(v->str[i]) && strchr("._-", v->str[i]) ==
+		    NULL)
+			return "Логин: только строчные латинские буквы, "
+			    "цифры, точка, «_» и «-».";
+	return NULL;
+}
+
+const char *
+valid_email(struct form_value *v)
+{
+	const char	*at, *p, *label;
+	size_t		 local;
+
+	trim(v);
+	lower_ascii(v);
+	if (v->len < 6 || v->len > 254 ||
+	    (at = memchr(v->str, '@', v->len)) == NULL)
+		return "Укажите адрес электронной почты, например "
+		    "name@example.kz.";
+	local = (size_t)(at - v->str);
+	if (local == 0 || local > 64 || v->str[0] == '.' || at[-1] == '.')
+		return "Неверный адрес электронной почты.";
+	/* A practical subset of RFC 5322: no quoting, no comments. */
+	for (p = v->str; p < at; p++)
+		if (!is_lower_alnum(*p) && strchr("._%+-", *p) == NULL)
+			return "Неверный адрес электронной почты.";
+	if (strstr(v->str, "..") != NULL)
+		return "Неверный адрес электронной почты.";
+	/* Domain: dot-separated labels of a-z 0-9 -, at least two. */
+	for (label = p = at + 1;; p++) {
+		if (*p == '.' || *p == '\0') {
+			if (p == label || *label == '-' || p[-1] == '-' ||
+			    p - label > 63)
+				return "Неверный адрес электронной почты.";
+			if (*p == '\0')
+				break;
+			label = p + 1;
+		} else if (!is_lower_alnum(*p) && *p != '-')
+			return "Неверный адрес электронной почты.";
+	}
+	if (strchr(at, '.') == NULL)
+		return "Неверный адрес электронной почты.";
+	return NULL;
+}
+
+const char *
+valid_login_or_email(struct form_value *v)
+{
+	trim(v);
+	lower_ascii(v);
+	if (v->len < 3 || v->len > 254)
+		return "Укажите логин или адрес электронной почты.";
+	return NULL;
+}
+
+const char *
+valid_password(struct form_value *v)
+{
+	size_t	n = utf8_length(v->str, v->len);
+
+	if (n < 10)
+		return "Пароль: не менее 10 символов.";
+	if (n > 128)
+		return "Пароль: не более 128 символов.";
+	return NULL;
+}
+
+/*
+ * Text a person types: no control characters, and none of the characters
+ * that only markup or code would need.  Returns 1 if acceptable.
+ */
+static int
+plain_text(const struct form_value *v, const char *ascii_allowed)
+{
+	uint32_t	cp;
+	size_t		i, k;
+
+	for (i = 0; i < v->len; i += k) {
+		k = utf8_decode(v->str + i, v->len - i, &cp);
+		if (k == 0 || cp < 0x20 || (cp >= 0x7f && cp < 0xa0) ||
+		    cp == 0x2028 || cp == 0x2029 || cp == 0xfeff)
+			return 0;
+		if (cp < 0x80 && !(cp >= 'a' && cp <= 'z') &&
+		    !(cp >= 'A' && cp <= 'Z') &&
+		    strchr(ascii_allowed, (int)cp) == NULL)
+			return 0;
+	}
+	return 1;
+}
+
+const char *
+valid_full_name(struct form_value *v)
+{
+	size_t	n;
+
+	trim(v);
+	n = utf8_length(v->str, v->len);
+	if (n < 2 || n > 200)
+		return "ФИО или наименование: от 2 до 200 символов.";
+	if (!plain_text(v, " -'.,\"0123456789()«»"))
+		return "ФИО или наименование: только буквы, цифры, пробелы "
+		    "и знаки - ' . , \" ( ).";
+	return NULL;
+}
+
+const char *
+valid_address(struct form_value *v)
+{
+	size_t	n;
+
+	trim(v);
+	n = utf8_length(v->str, v->len);
+	if (n < 5 || n > 300)
+		return "Адрес: от 5 до 300 символов.";
+	if (!plain_text(v, " -'.,\"0123456789()/#:№"))
+		return "Адрес: только буквы, цифры, пробелы и знаки "
+		    "- ' . , \" ( ) / # : №.";
+	return NULL;
+}
+
+const char *
+valid_status(struct form_value *v)
+{
+	long long	s;
+
+	for (s = STATUS_INDIVIDUAL; s <= STATUS_LEGAL_ENTITY; s++)
+		if (strcmp(v->str, status_names[s]) == 0) {
+			v->num = s;
+			return NULL;
+		}
+	return "Выберите статус: физическое или юридическое лицо.";
+}
+
+const char *
+valid_iin_bin(struct form_value *v)
+{
+	size_t	n;
+
+	n = kz_compact(v->str, v->len + 1, v->str, v->len, 0);
+	if (n == (size_t)-1 || n != 12 || strspn(v->str, "0123456789") != 12)
+		return "ИИН/БИН: 12 цифр.";
+	v->len = n;
+	if (!kzid_valid(v->str, n))
+		return "ИИН/БИН: неверная контрольная цифра, проверьте номер.";
+	if (kzid_classify(v->str, n) == KZID_INVALID)
+		return "ИИН/БИН: номер такого вида не выдаётся, проверьте его.";
+	return NULL;
+}
+
+const char *
+valid_iin_bin_for(const char *iin_bin, long long status)
+{
+	enum kzid_kind	k = kzid_classify(iin_bin, strlen(iin_bin));
+
+	if (status == STATUS_INDIVIDUAL && k != KZID_IIN)
+		return "Для физического лица укажите ИИН, а не БИН.";
+	if (status == STATUS_LEGAL_ENTITY && k != KZID_BIN)
+		return "Для юридического лица укажите БИН, а не ИИН.";
+	return NULL;
+}
+
+const char *
+valid_yes(struct form_value *v)
+{
+	return strcmp(v->str, "yes") == 0 ? NULL :
+	    "Отметьте этот пункт, чтобы продолжить.";
+}
+
+const char *
+valid_token(struct form_value *v)
+{
+	return crypto_token_shape(v->str, v->len) ? NULL :
+	    "Неверный или устаревший ключ формы.";
+}

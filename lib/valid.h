@@ -1,0 +1,34 @@
+/*
+ * valid.h: the validators of the site's form fields (see form.h for the
+ * contract every validator keeps).  Each rule lives here once and every
+ * form that has the field uses it.
+ */
+#ifndef VALID_H
+#define VALID_H
+
+#include "form.h"
+
+/* The customer's status; the numbers are stored in v->num. */
+enum user_status { STATUS_INDIVIDUAL = 1, STATUS_LEGAL_ENTITY = 2 };
+
+/* "individual" or "legal_entity" for a status number. */
+const char	*status_name(long long);
+
+const char	*valid_login(struct form_value *);	/* 3-32 of a-z 0-9 . _ - */
+const char	*valid_login_or_email(struct form_value *); /* lower-cased */
+const char	*valid_email(struct form_value *);	/* lower-cased */
+const char	*valid_password(struct form_value *);	/* 10-128 characters */
+const char	*valid_full_name(struct form_value *);	/* letters, spaces, - ' . */
+const char	*valid_address(struct form_value *);	/* postal address text */
+const char	*valid_status(struct form_value *);	/* sets num */
+const char	*valid_iin_bin(struct form_value *);	/* spaces dropped */
+const char	*valid_yes(struct form_value *);	/* a ticked box: "yes" */
+const char	*valid_token(struct form_value *);	/* a crypto_token() */
+
+/*
+ * The rule across two fields: an individual gives an IIN, a legal entity
+ * a BIN.  Returns NULL or the message for the iin_bin field.
+ */
+const char	*valid_iin_bin_for(const char *iin_bin, long long status);
+
+#endif

@@ -1,0 +1,136 @@
+# common.sh: the set-up shared by scripts/run, test, stack, psql, bench.
+# Sourced, not run.  Everything lives under the data folder $AMOBILL_VAR.
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PGBIN=/usr/lib/postgresql/15/bin
+PROGRAMS="register account"
+PACKAGES="gcc make cmake pkg-config libfcgi-dev libpq-dev libssl-dev
+libcjson-dev postgresql-15 nginx openssl curl python3"
+
+: "${AMOBILL_VAR:=$ROOT/var}"
+: "${AMOBILL_PORT:=8080}"
+: "${AMOBILL_BUILD:=$ROOT/build}"
+: "${AMOBILL_WORKERS:=2}"
+export AMOBILL_VAR AMOBILL_PORT AMOBILL_BUILD AMOBILL_WORKERS
+AMOBILL_VAR=$(mkdir -p "$AMOBILL_VAR" && cd "$AMOBILL_VAR" && pwd)
+: "${AMOBILL_CONFIG:=$AMOBILL_VAR/amobill.conf}"
+export AMOBILL_CONFIG
+PGHOST=$AMOBILL_VAR/pg
+export PGHOST
+
+say() { printf '%s\n' "$*" >&2; }
+die() { say "$*"; exit 1; }
+
+# Installs the Debian packages that are missing (as root), or names them.
+ensure_packages() {
+	local missing="" p
+	for p in $PACKAGES "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+		    grep -q 'install ok installed' || missing="$missing $p"
+	done
+	[ -z "$missing" ] && return 0
+	if [ "$(id -u)" != 0 ]; then
+		say "Missing Debian packages. Run as root:"
+		say "  apt-get install -y$missing"
+		exit 1
+	fi
+	say "Installing:$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq >&2 &&
+	    apt-get install -y -qq --no-install-recommends $missing >&2 ||
+	    die "apt-get install failed"
+}
+
+# Configures and builds into $AMOBILL_BUILD; SANITIZE=1 adds ASan+UBSan.
+build() {
+	cmake -S "$ROOT" -B "$AMOBILL_BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	    -DAMOBILL_SANITIZE="${SANITIZE:-0}" >/dev/null || die "cmake failed"
+	cmake --build "$AMOBILL_BUILD" -j "$(nproc)" >/dev/null ||
+	    { cmake --build "$AMOBILL_BUILD" 2>&1 | tail -40 >&2; die "build failed"; }
+}
+
+# Runs a command as the cluster's owner: postgres when we are root, since
+# initdb refuses root.
+as_pg() {
+	if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+psql_super() {
+	as_pg psql -X -q -v ON_ERROR_STOP=1 -h "$PGHOST" -U postgres \
+	    -d amobill "$@"
+}
+
+# The data folder: sockets, logs, cluster, config and signing key.
+prepare_var() {
+	mkdir -p "$AMOBILL_VAR"/run "$AMOBILL_VAR"/log "$AMOBILL_VAR"/pg \
+	    "$AMOBILL_VAR"/nginx
+	chmod 755 "$AMOBILL_VAR" "$AMOBILL_VAR"/run "$AMOBILL_VAR"/nginx
+	if [ "$(id -u)" = 0 ]; then
+		chown postgres: "$AMOBILL_VAR"/pg
+		runuser -u postgres -- test -x "$AMOBILL_VAR"/pg ||
+		    die "The postgres user cannot reach $AMOBILL_VAR; set AMOBILL_VAR to a folder outside a private home, e.g. AMOBILL_VAR=/var/tmp/amobill"
+	fi
+	[ ${#AMOBILL_VAR} -le 80 ] ||
+	    die "AMOBILL_VAR is too long for unix sockets: $AMOBILL_VAR"
+	[ -f "$AMOBILL_VAR/license-key.pem" ] ||
+	    openssl genpkey -algorithm ed25519 \
+	    -out "$AMOBILL_VAR/license-key.pem" 2>/dev/null ||
+	    die "cannot generate the license signing key"
+	chmod 600 "$AMOBILL_VAR/license-key.pem"
+	[ -f "$AMOBILL_CONFIG" ] || write_dev_config
+}
+
+write_dev_config() {
+	local base="http://127.0.0.1:$AMOBILL_PORT"
+	umask 077
+	cat >"$AMOBILL_CONFIG" <<-EOF
+	# Development configuration written by scripts/run; edit freely.
+	base_url = $base
+	database = host=$PGHOST dbname=amobill
+	robokassa_merchant_login = demo
+	robokassa_password1 = dev-password-1
+	robokassa_password2 = dev-password-2
+	robokassa_hash = md5
+	robokassa_test = 1
+	robokassa_url = $base/sandbox/robokassa/Index.aspx
+	sandbox = 1
+	amocrm_client_uuid = 00000000-0000-4000-8000-000000000001
+	amocrm_secret = dev-amocrm-secret
+	amocrm_audience = $base
+	trial_days = 14
+	license_signing_key = $AMOBILL_VAR/license-key.pem
+	merchant_name = ИП «Образец»
+	merchant_bin = 940140000385
+	merchant_address = 050000, г. Алматы, ул. Примерная, 1
+	support_email = support@example.kz
+	receipt_tax = none
+	EOF
+	umask 022
+}
+
+# Creates the cluster on first use, starts it, applies the migrations and
+# loads the development data.
+start_database() {
+	if [ ! -f "$AMOBILL_VAR/pg/data/PG_VERSION" ]; then
+		as_pg "$PGBIN/initdb" -D "$AMOBILL_VAR/pg/data" -U postgres \
+		    -A trust -E UTF8 --locale=C.UTF-8 >/dev/null ||
+		    die "initdb failed"
+	fi
+	touch "$AMOBILL_VAR/log/postgresql.log"
+	[ "$(id -u)" = 0 ] && chown postgres: "$AMOBILL_VAR/log/postgresql.log"
+	if ! as_pg "$PGBIN/pg_ctl" -D "$AMOBILL_VAR/pg/data" status >/dev/null; then
+		as_pg "$PGBIN/pg_ctl" -D "$AMOBILL_VAR/pg/data" -w -t 60 \
+		    -l "$AMOBILL_VAR/log/postgresql.log" \
+		    -o "-c listen_addresses= -k $PGHOST -c log_error_verbosity=terse ${PG_OPTIONS:-}" \
+		    start >/dev/null || die "PostgreSQL did not start; see $AMOBILL_VAR/log/postgresql.log"
+	fi
+	as_pg psql -X -q -h "$PGHOST" -U postgres -d postgres -tAc \
+	    "SELECT 1 FROM pg_database WHERE datname = 'amobill'" | grep -q 1 ||
+	    as_pg createdb -h "$PGHOST" -U postgres amobill ||
+	    die "createdb failed"
+	"$ROOT/scripts/migrate" || die "migrations failed"
+	psql_super -v offer="$(cat "$ROOT/sql/dev/offer.ru.txt")" \
+	    -v payment_policy="$(cat "$ROOT/sql/dev/payment-policy.ru.txt")" \
+	    -v privacy="$(cat "$ROOT/sql/dev/privacy.ru.txt")" \
+	    -f "$ROOT/sql/dev/data.sql" >/dev/null || die "dev data failed"
+}
