@@ -79,6 +79,9 @@ one_of(const char *v, const char *const *list, size_t n)
 	return -1;
 }
 
+/* The bytes a key name is made of. */
+static const char key_chars[] = "abcdefghijklmnopqrstuvwxyz0123456789_";
+
 static const char host_chars[] =
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]";
 
@@ -231,7 +234,18 @@ config_load(struct config *cfg, const char *path, char *err, size_t errsz)
 			if (strcmp(keys[i].name, key) == 0)
 				break;
 		if (i == sizeof(keys) / sizeof(keys[0])) {
-			snprintf(err, errsz, "config: unknown key %.64s", key);
+			/*
+			 * Name the key only if it could be one: with the
+			 * '=' forgotten, "amocrm_secret c2VjcmV0==" splits
+			 * at the secret's own '=', and the "key" holds it.
+			 */
+			if (*key != '\0' && strspn(key, key_chars) ==
+			    strlen(key))
+				snprintf(err, errsz, "config: unknown key "
+				    "%.64s", key);
+			else
+				snprintf(err, errsz, "config line %zu: "
+				    "expected key = value", lineno);
 			goto out;
 		}
 		if (seen[i]++) {

@@ -36,21 +36,41 @@ prepare_all(void)
 	return 0;
 }
 
+/* Server notices go to our log, as one line. */
+static void
+notice(void *arg, const char *message)
+{
+	(void)arg;
+	log_msg("database: %s", message);
+}
+
 /* Makes sure conn is usable: connected, alive, statements prepared. */
 static int
 db_ready(void)
 {
 	struct pollfd	pfd;
+	int		i;
 
 	if (conn == NULL) {
 		conn = PQconnectdbParams(keys, vals, 1);
 		prepared = 0;
-	} else if (PQstatus(conn) == CONNECTION_OK) {
-		/* A readable idle socket means the server spoke or left. */
-		pfd.fd = PQsocket(conn);
-		pfd.events = POLLIN;
-		if (pfd.fd >= 0 && poll(&pfd, 1, 0) > 0)
-			PQconsumeInput(conn);
+		if (conn != NULL)
+			PQsetNoticeProcessor(conn, notice, NULL);
+	} else {
+		/*
+		 * An idle connection has nothing to read unless the server
+		 * spoke (a notification) or left: a server that shuts down
+		 * sends an error, then closes.  Reading until the socket is
+		 * quiet lets libpq see the close before we send anything.
+		 */
+		for (i = 0; i < 8 && PQstatus(conn) == CONNECTION_OK; i++) {
+			pfd.fd = PQsocket(conn);
+			pfd.events = POLLIN;
+			if (pfd.fd < 0 || poll(&pfd, 1, 0) <= 0 ||
+			    !PQconsumeInput(conn))
+				break;
+			(void)PQisBusy(conn);
+		}
 	}
 	if (conn == NULL)
 		return -1;
@@ -157,6 +177,11 @@ int
 db_begin(void)
 {
 	if (db_ready() == -1)
+		return -1;
+	/* Nothing has happened yet, so a lost connection is retried once. */
+	if (simple("BEGIN") == 0)
+		return 0;
+	if (PQstatus(conn) == CONNECTION_OK || db_ready() == -1)
 		return -1;
 	return simple("BEGIN");
 }

@@ -140,8 +140,6 @@ form_parse(struct form *f, const struct form_field *fields, size_t nfields,
 		body_error(f, msg_malformed);
 		return -1;
 	}
-	if (memchr(body, '\0', n) != NULL)
-		body_error(f, msg_encoding);
 	for (p = body, end = body + n; f->error == NULL && p < end;
 	    p = amp + 1) {
 		if ((amp = memchr(p, '&', (size_t)(end - p))) == NULL)
@@ -153,6 +151,9 @@ form_parse(struct form *f, const struct form_field *fields, size_t nfields,
 		else
 			take_pair(f, &mem, p, (size_t)(amp - p));
 	}
+	/* A trailing '&' ends an empty pair, as "&&" holds one. */
+	if (f->error == NULL && n > 0 && body[n - 1] == '&')
+		body_error(f, msg_malformed);
 	for (i = 0; i < f->nfields; i++) {
 		struct form_value *v = &f->v[i];
 

@@ -128,8 +128,26 @@ valid_password(struct form_value *v)
 }
 
 /*
- * Text a person types: no control characters, and none of the characters
- * that only markup or code would need.  Returns 1 if acceptable.
+ * Invisible format characters: the soft hyphen, zero-width characters,
+ * line and paragraph separators, the bidirectional marks, embeddings,
+ * overrides and isolates (after U+202E the text is shown right to left),
+ * the byte order mark and the interlinear annotations.  None belongs in a
+ * name or an address, and each can make one text look like another.
+ */
+static int
+invisible(uint32_t cp)
+{
+	return cp == 0xad || cp == 0x61c || cp == 0x180e ||
+	    (cp >= 0x200b && cp <= 0x200f) ||
+	    (cp >= 0x2028 && cp <= 0x202e) ||
+	    (cp >= 0x2060 && cp <= 0x206f) || cp == 0xfeff ||
+	    (cp >= 0xfff9 && cp <= 0xfffb);
+}
+
+/*
+ * Text a person types: no control characters, no invisible format
+ * characters, and none of the characters that only markup or code would
+ * need.  Returns 1 if acceptable.
  */
 static int
 plain_text(const struct form_value *v, const char *ascii_allowed)
@@ -140,7 +158,7 @@ plain_text(const struct form_value *v, const char *ascii_allowed)
 	for (i = 0; i < v->len; i += k) {
 		k = utf8_decode(v->str + i, v->len - i, &cp);
 		if (k == 0 || cp < 0x20 || (cp >= 0x7f && cp < 0xa0) ||
-		    cp == 0x2028 || cp == 0x2029 || cp == 0xfeff)
+		    invisible(cp))
 			return 0;
 		if (cp < 0x80 && !(cp >= 'a' && cp <= 'z') &&
 		    !(cp >= 'A' && cp <= 'Z') &&
@@ -198,10 +216,14 @@ valid_iin_bin(struct form_value *v)
 {
 	size_t	n;
 
+	/* Compacting in place never fails: the result is never longer. */
 	n = kz_compact(v->str, v->len + 1, v->str, v->len, 0);
-	if (n == (size_t)-1 || n != 12 || strspn(v->str, "0123456789") != 12)
+	if (n == (size_t)-1)
 		return "ИИН/БИН: 12 цифр.";
+	/* Keep len in step with str, whether the value passes or not. */
 	v->len = n;
+	if (n != 12 || strspn(v->str, "0123456789") != 12)
+		return "ИИН/БИН: 12 цифр.";
 	if (!kzid_valid(v->str, n))
 		return "ИИН/БИН: неверная контрольная цифра, проверьте номер.";
 	if (kzid_classify(v->str, n) == KZID_INVALID)

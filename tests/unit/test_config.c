@@ -1,1 +1,411 @@
-int main(void){return 1;}
+/*
+ * test_config.c: the strict configuration loader.
+ *
+ * The fixtures are in tests/unit/config (the FIXTURES variable points
+ * there): good.conf has every required key and no optional one, full.conf
+ * every key, and each bad-*.conf is good.conf with one thing broken.  The
+ * files too long to keep in the tree are written here into temporary
+ * files.  Every password in them starts with "s3cret", which no error
+ * message may ever show: they end up in logs.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "config.h"
+
+static const char	*fixtures;
+
+static int	load(struct config *, const char *, char *, size_t);
+static char	*slurp(const char *);
+static int	write_temp(char *, size_t, const char *, size_t);
+static void	test_good(void);
+static void	test_full(void);
+static void	test_bad(void);
+static void	test_missing_file(void);
+static void	test_small_err(void);
+static void	test_long_lines(void);
+static void	test_crlf(void);
+
+/* Loads the fixture called name. */
+static int
+load(struct config *cfg, const char *name, char *err, size_t errsz)
+{
+	char	path[4096];
+
+	snprintf(path, sizeof(path), "%s/%s", fixtures, name);
+	return config_load(cfg, path, err, errsz);
+}
+
+/* The contents of a fixture, NUL-terminated, or NULL. */
+static char *
+slurp(const char *name)
+{
+	char	 path[4096], *p;
+	FILE	*f;
+	long	 n;
+
+	snprintf(path, sizeof(path), "%s/%s", fixtures, name);
+	if ((f = fopen(path, "r")) == NULL)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == -1 || (n = ftell(f)) < 0 ||
+	    fseek(f, 0, SEEK_SET) == -1 ||
+	    (p = malloc((size_t)n + 1)) == NULL) {
+		fclose(f);
+		return NULL;
+	}
+	if (fread(p, 1, (size_t)n, f) != (size_t)n) {
+		free(p);
+		fclose(f);
+		return NULL;
+	}
+	p[n] = '\0';
+	fclose(f);
+	return p;
+}
+
+/* Writes n bytes into a fresh temporary file; its name into path. */
+static int
+write_temp(char *path, size_t pathsz, const char *data, size_t n)
+{
+	const char	*dir = getenv("TMPDIR");
+	int		 fd;
+
+	if (dir == NULL || *dir == '\0')
+		dir = "/tmp";
+	snprintf(path, pathsz, "%s/amobill-config-XXXXXX", dir);
+	if ((fd = mkstemp(path)) == -1)
+		return -1;
+	if (write(fd, data, n) != (ssize_t)n) {
+		close(fd);
+		unlink(path);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/* Every required key, parsed; the optional ones at their defaults. */
+static void
+test_good(void)
+{
+	struct config	cfg;
+	char		err[256] = "";
+
+	CHECK(load(&cfg, "good.conf", err, sizeof(err)) == 0);
+	if (*err != '\0')
+		fprintf(stderr, "good.conf: %s\n", err);
+	CHECK_STR(cfg.base_url, "http://localhost:8080");
+	CHECK(cfg.https == 0);
+	/* Only the first '=' splits: a conninfo has its own. */
+	CHECK_STR(cfg.database, "host=/tmp dbname=amobill");
+	CHECK_STR(cfg.robokassa_merchant_login, "amobill-test");
+	CHECK_STR(cfg.robokassa_password1, "s3cret-value-1");
+	/* Tabs around '=' are blanks too. */
+	CHECK_STR(cfg.robokassa_password2, "s3cret-value-2");
+	CHECK(cfg.robokassa_hash == RK_MD5);
+	CHECK(cfg.robokassa_test == 0);
+	CHECK_STR(cfg.robokassa_url,
+	    "https://auth.robokassa.kz/Merchant/Index.aspx");
+	CHECK(cfg.sandbox == 0);
+	CHECK_STR(cfg.amocrm_client_uuid,
+	    "7d1c6e0a-3f5b-4c8e-9a21-5b0e6f4d2c11");
+	CHECK_STR(cfg.amocrm_secret, "s3cret-amocrm");
+	/* Absent optional strings are NULL, not "". */
+	CHECK(cfg.amocrm_secret_previous == NULL);
+	CHECK_STR(cfg.amocrm_audience, "https://www.amocrm.ru");
+	/* "   trial_days=7   ": no blanks needed, any blanks allowed. */
+	CHECK(cfg.trial_days == 7);
+	CHECK_STR(cfg.license_signing_key, "/etc/amobill/license.pem");
+	CHECK_STR(cfg.merchant_name, "ТОО \"Амобилл\"");
+	CHECK_STR(cfg.merchant_bin, "940140000385");
+	CHECK_STR(cfg.merchant_address, "г. Алматы, ул. Абая, 1");
+	CHECK_STR(cfg.support_email, "support@amobill.kz");
+	/* receipt_tax defaults to "none"; the mail settings to NULL. */
+	CHECK_STR(cfg.receipt_tax, "none");
+	CHECK(cfg.smtp_url == NULL);
+	CHECK(cfg.smtp_user == NULL);
+	CHECK(cfg.smtp_password == NULL);
+	CHECK(cfg.mail_from == NULL);
+	CHECK(cfg.admin_email == NULL);
+
+	config_free(&cfg);
+	CHECK(cfg.base_url == NULL);
+	CHECK(cfg.robokassa_password1 == NULL);
+	CHECK(cfg.receipt_tax == NULL);
+	/* A second config_free() finds nothing to free. */
+	config_free(&cfg);
+}
+
+static void
+test_full(void)
+{
+	struct config	cfg;
+	char		err[256] = "";
+
+	CHECK(load(&cfg, "full.conf", err, sizeof(err)) == 0);
+	if (*err != '\0')
+		fprintf(stderr, "full.conf: %s\n", err);
+	CHECK_STR(cfg.base_url, "https://amobill.kz");
+	CHECK(cfg.https == 1);
+	CHECK(cfg.robokassa_hash == RK_SHA256);
+	CHECK(cfg.robokassa_test == 1);
+	CHECK(cfg.sandbox == 1);
+	CHECK_STR(cfg.amocrm_secret, "s3cret-amocrm-new");
+	CHECK_STR(cfg.amocrm_secret_previous, "s3cret-amocrm-old");
+	CHECK_STR(cfg.amocrm_audience, "https://www.amocrm.ru:443");
+	CHECK(cfg.trial_days == 14);
+	CHECK_STR(cfg.receipt_tax, "vat12");
+	CHECK_STR(cfg.smtp_url, "smtps://smtp.example.kz:465");
+	CHECK_STR(cfg.smtp_user, "mailer");
+	CHECK_STR(cfg.smtp_password, "s3cret-smtp");
+	CHECK_STR(cfg.mail_from, "noreply@amobill.kz");
+	CHECK_STR(cfg.admin_email, "admin@amobill.kz");
+	config_free(&cfg);
+}
+
+/*
+ * Each broken file fails, with a message that names the key (or the
+ * line, when there is no key to name) and shows no value.
+ */
+static void
+test_bad(void)
+{
+	static const struct {
+		const char	*file;
+		const char	*names;		/* in the message */
+		const char	*value;		/* not in it, or NULL */
+	} bad[] = {
+		{ "bad-unknown_key.conf", "colour", "blue" },
+		{ "bad-repeated_key.conf", "trial_days", NULL },
+		{ "bad-missing_database.conf", "database", NULL },
+		{ "bad-missing_support_email.conf", "support_email", NULL },
+		{ "bad-trial_days_0.conf", "trial_days", NULL },
+		{ "bad-trial_days_15.conf", "trial_days", "15" },
+		{ "bad-trial_days_7x.conf", "trial_days", "7x" },
+		{ "bad-trial_days_empty.conf", "trial_days", NULL },
+		{ "bad-trial_days_negative.conf", "trial_days", "-7" },
+		{ "bad-robokassa_hash_md4.conf", "robokassa_hash", "md4" },
+		{ "bad-robokassa_hash_upper.conf", "robokassa_hash", "MD5" },
+		{ "bad-sandbox_yes.conf", "sandbox", "yes" },
+		{ "bad-robokassa_test_2.conf", "robokassa_test", NULL },
+		{ "bad-base_url_path.conf", "base_url", "amobill.kz" },
+		{ "bad-base_url_slash.conf", "base_url", "amobill.kz" },
+		{ "bad-base_url_ftp.conf", "base_url", "ftp" },
+		{ "bad-base_url_no_host.conf", "base_url", NULL },
+		{ "bad-base_url_userinfo.conf", "base_url", "user@" },
+		{ "bad-robokassa_url_ftp.conf", "robokassa_url", "ftp" },
+		{ "bad-robokassa_url_query.conf", "robokassa_url", "a=1" },
+		{ "bad-amocrm_audience_path.conf", "amocrm_audience", "oauth" },
+		{ "bad-merchant_bin_control.conf", "merchant_bin",
+		    "940140000386" },
+		{ "bad-merchant_bin_short.conf", "merchant_bin",
+		    "94014000038" },
+		{ "bad-support_email_invalid.conf", "support_email",
+		    "support at" },
+		{ "bad-support_email_no_dot.conf", "support_email",
+		    "support@amobill" },
+		{ "bad-receipt_tax.conf", "receipt_tax", "vat99" },
+		{ "bad-smtp_url_http.conf", "smtp_url", "smtp.example.kz" },
+		{ "bad-mail_from.conf", "mail_from", "noreply" },
+		{ "bad-database_empty.conf", "database", NULL },
+		/* The line after robokassa_password1 = s3cret-value-1. */
+		{ "bad-no_equals.conf", "line 11", "continued" },
+		/*
+		 * "amocrm_secret s3cretAbC0==": with '=' forgotten the line
+		 * splits inside the secret; the "key" must not be shown.
+		 */
+		{ "bad-no_equals_secret.conf", "line 17", "AbC0" },
+		{ "bad-no_equals_key.conf", "line 22", "Амобилл" },
+		{ "bad-empty_key.conf", "line 7", NULL },
+	};
+	struct config	cfg;
+	char		err[512];
+	size_t		i;
+	int		rc;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(err, 0, sizeof(err));
+		rc = load(&cfg, bad[i].file, err, sizeof(err));
+		CHECK(rc == -1);
+		if (rc != -1) {
+			fprintf(stderr, "%s: loaded\n", bad[i].file);
+			config_free(&cfg);
+			continue;
+		}
+		if (strstr(err, bad[i].names) == NULL ||
+		    strstr(err, "s3cret") != NULL ||
+		    (bad[i].value != NULL && strstr(err, bad[i].value) != NULL))
+			fprintf(stderr, "%s: \"%s\"\n", bad[i].file, err);
+		CHECK(strstr(err, bad[i].names) != NULL);
+		CHECK(strstr(err, "s3cret") == NULL);
+		CHECK(bad[i].value == NULL ||
+		    strstr(err, bad[i].value) == NULL);
+		/* One line, which a log keeps whole. */
+		CHECK(*err != '\0' && strchr(err, '\n') == NULL);
+		/* A failed load leaves nothing to free. */
+		CHECK(cfg.base_url == NULL && cfg.database == NULL &&
+		    cfg.robokassa_password1 == NULL &&
+		    cfg.receipt_tax == NULL);
+	}
+}
+
+static void
+test_missing_file(void)
+{
+	struct config	cfg;
+	char		err[512] = "";
+
+	CHECK(load(&cfg, "nosuch.conf", err, sizeof(err)) == -1);
+	CHECK(strstr(err, "nosuch.conf") != NULL);
+	CHECK(cfg.base_url == NULL);
+}
+
+/* A short err buffer gets a truncated, terminated message. */
+static void
+test_small_err(void)
+{
+	struct config	cfg;
+	char		err[16];
+
+	memset(err, 'x', sizeof(err));
+	CHECK(load(&cfg, "bad-unknown_key.conf", err, sizeof(err)) == -1);
+	CHECK(memchr(err, '\0', sizeof(err)) != NULL);
+	CHECK(strlen(err) == sizeof(err) - 1);
+}
+
+/*
+ * A line up to 4095 bytes with its newline is read whole; a longer one is
+ * refused, not split into two lines whose second half would be read as a
+ * "key = value" of its own.
+ */
+static void
+test_long_lines(void)
+{
+	struct config	 cfg;
+	char		 err[512], path[4096], *good, *text;
+	size_t		 n, glen;
+
+	if ((good = slurp("good.conf")) == NULL) {
+		CHECK(!"good.conf unreadable");
+		return;
+	}
+	glen = strlen(good);
+	if ((text = malloc(glen + 20000)) == NULL) {
+		free(good);
+		return;
+	}
+
+	/* "smtp_user = " and 4000 bytes: long, but it fits. */
+	memcpy(text, good, glen);
+	n = glen;
+	memcpy(text + n, "smtp_user = ", 12);
+	n += 12;
+	memset(text + n, 'u', 4000);
+	n += 4000;
+	text[n++] = '\n';
+	CHECK(write_temp(path, sizeof(path), text, n) == 0);
+	err[0] = '\0';
+	CHECK(config_load(&cfg, path, err, sizeof(err)) == 0);
+	CHECK(cfg.smtp_user != NULL && strlen(cfg.smtp_user) == 4000);
+	config_free(&cfg);
+	unlink(path);
+
+	/* A secret 5000 bytes long, on line 26: refused and not shown. */
+	memcpy(text, good, glen);
+	n = glen;
+	memcpy(text + n, "smtp_password = s3cret", 22);
+	n += 22;
+	memset(text + n, 'p', 5000);
+	n += 5000;
+	text[n++] = '\n';
+	/* What would be left of it is a valid line, had it been split. */
+	memcpy(text + n, "smtp_user = x\n", 14);
+	n += 14;
+	CHECK(write_temp(path, sizeof(path), text, n) == 0);
+	err[0] = '\0';
+	CHECK(config_load(&cfg, path, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "line 26") != NULL);
+	CHECK(strstr(err, "long") != NULL);
+	CHECK(strstr(err, "s3cret") == NULL);
+	CHECK(strstr(err, "ppp") == NULL);
+	CHECK(cfg.base_url == NULL);
+	unlink(path);
+
+	/* The same on the first line, and with no newline at the end. */
+	n = 0;
+	memcpy(text, "# ", 2);
+	n += 2;
+	memset(text + n, '#', 8000);
+	n += 8000;
+	CHECK(write_temp(path, sizeof(path), text, n) == 0);
+	err[0] = '\0';
+	CHECK(config_load(&cfg, path, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "line 1") != NULL);
+	unlink(path);
+
+	/* A last line without a newline is read like any other. */
+	memcpy(text, good, glen);
+	n = glen;
+	memcpy(text + n, "smtp_user = last", 16);
+	n += 16;
+	CHECK(write_temp(path, sizeof(path), text, n) == 0);
+	CHECK(config_load(&cfg, path, err, sizeof(err)) == 0);
+	CHECK_STR(cfg.smtp_user, "last");
+	config_free(&cfg);
+	unlink(path);
+
+	free(text);
+	free(good);
+}
+
+/* A file saved with CRLF line ends loads the same, without the CRs. */
+static void
+test_crlf(void)
+{
+	struct config	 cfg;
+	char		 err[512] = "", path[4096], *good, *text;
+	size_t		 i, n;
+
+	if ((good = slurp("good.conf")) == NULL)
+		return;
+	if ((text = malloc(2 * strlen(good) + 1)) == NULL) {
+		free(good);
+		return;
+	}
+	for (i = n = 0; good[i] != '\0'; i++) {
+		if (good[i] == '\n')
+			text[n++] = '\r';
+		text[n++] = good[i];
+	}
+	CHECK(write_temp(path, sizeof(path), text, n) == 0);
+	CHECK(config_load(&cfg, path, err, sizeof(err)) == 0);
+	if (*err != '\0')
+		fprintf(stderr, "crlf: %s\n", err);
+	CHECK_STR(cfg.support_email, "support@amobill.kz");
+	CHECK_STR(cfg.merchant_address, "г. Алматы, ул. Абая, 1");
+	CHECK(cfg.trial_days == 7);
+	config_free(&cfg);
+	unlink(path);
+	free(text);
+	free(good);
+}
+
+int
+main(void)
+{
+	if ((fixtures = getenv("FIXTURES")) == NULL) {
+		fprintf(stderr, "FIXTURES is not set\n");
+		return 1;
+	}
+	test_good();
+	test_full();
+	test_bad();
+	test_missing_file();
+	test_small_err();
+	test_long_lines();
+	test_crlf();
+	return check_done();
+}

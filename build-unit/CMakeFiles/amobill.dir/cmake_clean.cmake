@@ -1,0 +1,42 @@
+file(REMOVE_RECURSE
+  "CMakeFiles/amobill.dir/lib/base64.c.o"
+  "CMakeFiles/amobill.dir/lib/base64.c.o.d"
+  "CMakeFiles/amobill.dir/lib/buf.c.o"
+  "CMakeFiles/amobill.dir/lib/buf.c.o.d"
+  "CMakeFiles/amobill.dir/lib/config.c.o"
+  "CMakeFiles/amobill.dir/lib/config.c.o.d"
+  "CMakeFiles/amobill.dir/lib/crypto.c.o"
+  "CMakeFiles/amobill.dir/lib/crypto.c.o.d"
+  "CMakeFiles/amobill.dir/lib/db.c.o"
+  "CMakeFiles/amobill.dir/lib/db.c.o.d"
+  "CMakeFiles/amobill.dir/lib/form.c.o"
+  "CMakeFiles/amobill.dir/lib/form.c.o.d"
+  "CMakeFiles/amobill.dir/lib/html.c.o"
+  "CMakeFiles/amobill.dir/lib/html.c.o.d"
+  "CMakeFiles/amobill.dir/lib/http.c.o"
+  "CMakeFiles/amobill.dir/lib/http.c.o.d"
+  "CMakeFiles/amobill.dir/lib/kzid.c.o"
+  "CMakeFiles/amobill.dir/lib/kzid.c.o.d"
+  "CMakeFiles/amobill.dir/lib/log.c.o"
+  "CMakeFiles/amobill.dir/lib/log.c.o.d"
+  "CMakeFiles/amobill.dir/lib/page.c.o"
+  "CMakeFiles/amobill.dir/lib/page.c.o.d"
+  "CMakeFiles/amobill.dir/lib/server.c.o"
+  "CMakeFiles/amobill.dir/lib/server.c.o.d"
+  "CMakeFiles/amobill.dir/lib/session.c.o"
+  "CMakeFiles/amobill.dir/lib/session.c.o.d"
+  "CMakeFiles/amobill.dir/lib/utf8.c.o"
+  "CMakeFiles/amobill.dir/lib/utf8.c.o.d"
+  "CMakeFiles/amobill.dir/lib/valid.c.o"
+  "CMakeFiles/amobill.dir/lib/valid.c.o.d"
+  "CMakeFiles/amobill.dir/templates.c.o"
+  "CMakeFiles/amobill.dir/templates.c.o.d"
+  "libamobill.a"
+  "libamobill.pdb"
+  "templates.c"
+)
+
+# Per-language clean rules from dependency scanning.
+foreach(lang C)
+  include(CMakeFiles/amobill.dir/cmake_clean_${lang}.cmake OPTIONAL)
+endforeach()

@@ -1,0 +1,174 @@
+"""Helpers for the HTTP tests: a browser-like client and the running stack.
+
+scripts/test starts the site (PostgreSQL, the FastCGI programs, nginx) in
+a throwaway data folder and runs ctest with AMOBILL_VAR and AMOBILL_PORT
+set; these tests talk to it over real HTTP.  Each client connects from its
+own loopback address (127.x.y.z), so that the per-address rate limits of
+nginx apply to one client only, as they would to one person.
+"""
+import http.client
+import json
+import os
+import random
+import subprocess
+import time
+import urllib.parse
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+VAR = os.environ["AMOBILL_VAR"]
+PORT = int(os.environ["AMOBILL_PORT"])
+BASE = "http://127.0.0.1:%d" % PORT
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers          # list of (name, value)
+        self.body = body                # bytes
+
+    def header(self, name):
+        for k, v in self.headers:
+            if k.lower() == name.lower():
+                return v
+        return None
+
+    def headers_named(self, name):
+        return [v for k, v in self.headers if k.lower() == name.lower()]
+
+    @property
+    def text(self):
+        return self.body.decode("utf-8")
+
+    def json(self):
+        return json.loads(self.body)
+
+
+def new_address():
+    return "127.%d.%d.%d" % (random.randint(1, 254), random.randint(0, 254),
+                             random.randint(1, 254))
+
+
+class Client:
+    """One browser: a cookie jar and a loopback address of its own."""
+
+    def __init__(self, json_api=False):
+        self.cookies = {}
+        self.address = new_address()
+        self.json_api = json_api
+
+    def request(self, method, path, body=None, headers=None):
+        h = {"Host": "127.0.0.1:%d" % PORT}
+        if self.json_api:
+            h["Accept"] = "application/json"
+        if self.cookies:
+            h["Cookie"] = "; ".join("%s=%s" % kv for kv in self.cookies.items())
+        if body is not None:
+            h["Content-Type"] = "application/x-www-form-urlencoded"
+        h.update(headers or {})
+        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30,
+                                          source_address=(self.address, 0))
+        try:
+            conn.request(method, path, body=body, headers=h)
+            r = conn.getresponse()
+            resp = Response(r.status, r.getheaders(), r.read())
+        finally:
+            conn.close()
+        for v in resp.headers_named("Set-Cookie"):
+            name, _, rest = v.partition("=")
+            value = rest.split(";")[0]
+            if "Max-Age=0" in v:
+                self.cookies.pop(name, None)
+            else:
+                self.cookies[name] = value
+        return resp
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def csrf(self):
+        if "csrf" not in self.cookies:
+            r = self.get("/api/v1/session")
+            assert r.status == 200, r.status
+        return self.cookies["csrf"]
+
+    def post(self, path, fields, csrf=True, **kw):
+        """POSTs fields (a dict, or raw bytes sent as they are)."""
+        if isinstance(fields, (bytes, str)):
+            body = fields if isinstance(fields, bytes) else fields.encode()
+        else:
+            fields = dict(fields)
+            if csrf and "csrf" not in fields:
+                fields["csrf"] = self.csrf()
+            body = urllib.parse.urlencode(fields).encode()
+        return self.request("POST", path, body=body, **kw)
+
+
+_serial = [0]
+
+
+def unique(prefix):
+    """A login-shaped name no other test uses."""
+    _serial[0] += 1
+    return "%s%d%d" % (prefix, os.getpid() % 100000, _serial[0])
+
+
+def registration(login=None, **over):
+    """A valid registration form for a new person."""
+    login = login or unique("u")
+    f = {
+        "login": login,
+        "email": login + "@example.kz",
+        "password": "correct horse 1",
+        "full_name": "Иван Петров",
+        "status": "individual",
+        "address": "г. Алматы, ул. Абая, 1",
+        "iin_bin": "791028302728",
+        "consent": "yes",
+    }
+    f.update(over)
+    return f
+
+
+def register(client=None, **over):
+    client = client or Client(json_api=True)
+    form = registration(**over)
+    r = client.post("/register", form)
+    assert r.status in (201, 303), (r.status, r.body[:300])
+    return client, form
+
+
+def sql(query, *args):
+    """Runs a query as the administrators' role; rows as lists of strings."""
+    cmd = [os.path.join(ROOT, "scripts", "psql"), "-tA", "-F", "\t",
+           "-v", "ON_ERROR_STOP=1"]
+    for i, a in enumerate(args):
+        cmd += ["-v", "a%d=%s" % (i + 1, a)]
+    out = subprocess.run(cmd, input=query, capture_output=True, text=True,
+                         check=True).stdout
+    return [line.split("\t") for line in out.splitlines() if line]
+
+
+def count(table):
+    return int(sql("SELECT count(*) FROM %s" % table)[0][0])
+
+
+def stack(*args):
+    r = subprocess.run([os.path.join(ROOT, "scripts", "stack")] + list(args),
+                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.PIPE, text=True)
+    assert r.returncode == 0, r.stderr
+
+
+def pid(program):
+    with open(os.path.join(VAR, "run", program + ".pid")) as f:
+        return int(f.read())
+
+
+def eventually(check, seconds=5.0):
+    """Polls check() until it returns true, bounded in time."""
+    deadline = time.monotonic() + seconds
+    while True:
+        v = check()
+        if v or time.monotonic() > deadline:
+            return v
+        time.sleep(0.05)
