@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
 #include "page.h"
 #include "server.h"
 #include "session.h"

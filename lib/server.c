@@ -223,6 +223,20 @@ spawn(struct pool *p, int i)
 	return 0;
 }
 
+/* Clears the slot of a reaped worker; returns the slot, or -1. */
+static int
+forget(struct pool *p, pid_t pid)
+{
+	int	i;
+
+	for (i = 0; i < p->n; i++)
+		if (p->pid[i] == pid) {
+			p->pid[i] = 0;
+			return i;
+		}
+	return -1;
+}
+
 static int
 supervise(const struct program *prog, const struct config *cfg, int sock,
     int nworkers)
@@ -241,19 +255,15 @@ supervise(const struct program *prog, const struct config *cfg, int sock,
 			return r == 1 ? worker(prog, cfg, sock) : 1;
 	log_msg("listening with %d workers", p.n);
 	while (!stopping) {
-		if ((pid = waitpid(-1, &st, 0)) == -1)
+		if ((pid = waitpid(-1, &st, 0)) == -1 ||
+		    (i = forget(&p, pid)) < 0 || stopping)
 			continue;	/* EINTR: a signal to look at */
-		for (i = 0; i < p.n && p.pid[i] != pid; i++)
-			;
-		if (i == p.n || stopping)
-			continue;
 		if (WIFSIGNALED(st))
 			log_msg("worker %d killed by signal %d; replacing it",
 			    (int)pid, WTERMSIG(st));
 		else
 			log_msg("worker %d exited with %d; replacing it",
 			    (int)pid, WEXITSTATUS(st));
-		p.pid[i] = 0;
 		/* A worker that dies at once would otherwise spin. */
 		if (time(NULL) - p.started[i] < 1)
 			sleep(1);
@@ -265,21 +275,20 @@ supervise(const struct program *prog, const struct config *cfg, int sock,
 		alive = 0;
 		for (i = 0; i < p.n; i++)
 			if (p.pid[i] > 0) {
-				if (waitpid(p.pid[i], &st, WNOHANG) == p.pid[i])
-					p.pid[i] = 0;
-				else {
-					kill(p.pid[i], SIGTERM);
-					alive++;
-				}
+				kill(p.pid[i], SIGTERM);
+				alive++;
 			}
 		if (alive == 0)
 			break;
 		tick = 0;
 		alarm(1);
-		while (!tick && (pid = waitpid(-1, &st, 0)) > 0) {
-			for (i = 0; i < p.n; i++)
-				if (p.pid[i] == pid)
-					p.pid[i] = 0;
+		while (!tick) {
+			if ((pid = waitpid(-1, &st, 0)) > 0)
+				forget(&p, pid);
+			else if (errno == ECHILD) {
+				memset(p.pid, 0, sizeof(p.pid));
+				break;
+			}
 		}
 	}
 	alarm(0);
