@@ -1,0 +1,152 @@
+"""Start-up and the database's own guarantees: the strict configuration,
+socket activation, migrations applied once, and each program's role
+limited to what its program needs."""
+import os
+import socket
+import subprocess
+import tempfile
+import time
+import unittest
+
+from stack import ROOT, VAR, Client, eventually, stack
+
+BUILD = os.environ["AMOBILL_BUILD"]
+PGHOST = os.path.join(VAR, "pg")
+
+
+def psql_as(role, query):
+    return subprocess.run(["psql", "-X", "-h", PGHOST, "-U", role, "-d", "amobill",
+                           "-v", "ON_ERROR_STOP=1", "-tAc", query],
+                          capture_output=True, text=True)
+
+
+class Config(unittest.TestCase):
+    def start_with(self, text):
+        with tempfile.TemporaryDirectory() as d:
+            conf = os.path.join(d, "bad.conf")
+            with open(conf, "w") as f:
+                f.write(text)
+            return subprocess.run([os.path.join(BUILD, "register"), "-c", conf,
+                                   os.path.join(d, "s.sock")],
+                                  capture_output=True, text=True, timeout=20)
+
+    def test_a_program_refuses_a_bad_configuration_naming_the_key(self):
+        with open(os.environ["AMOBILL_CONFIG"]) as f:
+            good = f.read()
+        cases = {
+            "trial_days": good.replace("trial_days = 14", "trial_days = 15"),
+            "robokassa_hash": good.replace("robokassa_hash = md5", "robokassa_hash = md4"),
+            "colour": good + "colour = blue\n",
+            "database": "\n".join(l for l in good.splitlines()
+                                  if not l.startswith("database")),
+        }
+        for key, text in cases.items():
+            with self.subTest(key=key):
+                r = self.start_with(text)
+                self.assertEqual(r.returncode, 1)
+                lines = r.stderr.strip().splitlines()
+                self.assertEqual(len(lines), 1, r.stderr)
+                self.assertIn(key, lines[0])
+                self.assertNotIn("dev-password", r.stderr)
+
+
+class SocketActivation(unittest.TestCase):
+    def test_listening_socket_inherited_as_fd_0(self):
+        # As systemd's StandardInput=socket does: the socket exists before
+        # the program and is handed to it as its standard input.
+        path = os.path.join(VAR, "run", "account.sock")
+        stack("stop", "account")
+        proc = None
+        try:
+            if os.path.exists(path):
+                os.unlink(path)
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.bind(path)
+            os.chmod(path, 0o666)
+            s.listen(16)
+            with open(os.path.join(VAR, "log", "account.log"), "a") as log:
+                proc = subprocess.Popen([os.path.join(BUILD, "account"), "-c",
+                                         os.environ["AMOBILL_CONFIG"]],
+                                        stdin=s.fileno(), stderr=log)
+            s.close()
+            ok = eventually(lambda: Client().get("/offer").status == 200, 10)
+            self.assertTrue(ok)
+        finally:
+            if proc:
+                proc.terminate()
+                proc.wait(20)
+            stack("start", "account")
+        self.assertEqual(Client().get("/offer").status, 200)
+
+
+class Migrations(unittest.TestCase):
+    def migrate(self):
+        return subprocess.run([os.path.join(ROOT, "scripts", "migrate")],
+                              capture_output=True, text=True)
+
+    def test_each_applied_once_and_edits_refused(self):
+        names = sorted(f for f in os.listdir(os.path.join(ROOT, "sql"))
+                       if f.endswith(".sql") and f[:3].isdigit())
+        rows = psql_as("amobill_admin", "SELECT name FROM amobill.schema_migrations ORDER BY name")
+        self.assertEqual(rows.stdout.split(), names)
+        r = self.migrate()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotIn("applying", r.stderr)
+        # A migration changed after it was applied is refused.
+        q = "UPDATE amobill.schema_migrations SET sha256 = 'x' WHERE name = '%s'"
+        self.assertEqual(psql_as("postgres", q % names[-1]).returncode, 0)
+        try:
+            r = self.migrate()
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("changed after it was applied", r.stderr)
+        finally:
+            import hashlib
+            with open(os.path.join(ROOT, "sql", names[-1]), "rb") as f:
+                digest = hashlib.sha256(f.read()).hexdigest()
+            psql_as("postgres", "UPDATE amobill.schema_migrations SET sha256 = '%s'"
+                    " WHERE name = '%s'" % (digest, names[-1]))
+        self.assertEqual(self.migrate().returncode, 0)
+
+
+class Privileges(unittest.TestCase):
+    # role -> statements its program never needs, each of which must fail.
+    DENIED = {
+        "amobill_register": [
+            "SELECT email FROM amobill.users",
+            "SELECT password_hash FROM amobill.users",
+            "SELECT * FROM amobill.sessions",
+            "UPDATE amobill.users SET full_name = 'x'",
+            "DELETE FROM amobill.users",
+            "INSERT INTO amobill.documents (kind, version, body) VALUES ('offer', 'x', 'y')",
+        ],
+        "amobill_account": [
+            "INSERT INTO amobill.users (login, email, password_hash, full_name, status,"
+            " address, iin_bin) VALUES ('a','b','c','d','e','f','g')",
+            "DELETE FROM amobill.users",
+            "UPDATE amobill.users SET login = 'x'",
+            "INSERT INTO amobill.documents (kind, version, body) VALUES ('offer', 'x', 'y')",
+            "SELECT * FROM amobill.consents",
+            "CREATE TABLE amobill.t (x int)",
+        ],
+        "amobill_admin": [
+            "DELETE FROM amobill.users",
+            "UPDATE amobill.users SET password_hash = 'x'",
+        ],
+    }
+
+    def test_each_role_can_do_only_its_work(self):
+        for role, statements in self.DENIED.items():
+            for q in statements:
+                with self.subTest(role=role, q=q):
+                    r = psql_as(role, "BEGIN; %s; ROLLBACK" % q)
+                    self.assertNotEqual(r.returncode, 0)
+                    self.assertIn("permission denied", r.stderr)
+
+    def test_published_documents_are_immutable(self):
+        r = psql_as("postgres", "UPDATE amobill.documents SET body = 'x'")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("cannot be changed", r.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
