@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "money.h"
 #include "page.h"
 #include "server.h"
 #include "session.h"
@@ -37,6 +38,26 @@ static const struct db_stmt statements[] = {
 	  " WHERE id = $1" },
 	{ "password_rehash",
 	  "UPDATE amobill.users SET password_hash = $2 WHERE id = $1" },
+	{ "user_licenses",
+	  "SELECT a.host, p.kind, p.inv_id, to_json(p.starts_at) #>> '{}',"
+	  "       to_json(p.ends_at) #>> '{}',"
+	  "       CASE WHEN now() < p.starts_at THEN 'future'"
+	  "            WHEN now() < p.ends_at THEN 'active'"
+	  "            ELSE 'expired' END,"
+	  "       to_char(p.starts_at AT TIME ZONE 'Asia/Almaty', 'DD.MM.YYYY'),"
+	  "       to_char(p.ends_at AT TIME ZONE 'Asia/Almaty', 'DD.MM.YYYY')"
+	  "  FROM amobill.license_periods p JOIN amobill.amo_accounts a"
+	  "    ON a.id = p.account_id"
+	  " WHERE p.account_id IN (SELECT account_id FROM amobill.orders"
+	  "                         WHERE user_id = $1)"
+	  " ORDER BY a.host, p.starts_at" },
+	{ "user_orders",
+	  "SELECT o.inv_id, o.plan_code, a.host, o.amount_tiyn, o.status,"
+	  "       to_json(o.created_at) #>> '{}', to_json(o.paid_at) #>> '{}',"
+	  "       to_char(o.created_at AT TIME ZONE 'Asia/Almaty', 'DD.MM.YYYY')"
+	  "  FROM amobill.orders o JOIN amobill.amo_accounts a"
+	  "    ON a.id = o.account_id"
+	  " WHERE o.user_id = $1 ORDER BY o.inv_id DESC" },
 	{ "document_current",
 	  "SELECT version, body, to_char(published_at AT TIME ZONE"
 	  "       'Asia/Almaty', 'DD.MM.YYYY')"
@@ -259,8 +280,162 @@ static const struct form_field account_fields[A_NFIELDS] = {
 				  FIELD_REQUIRED | FIELD_SECRET },
 };
 
+/* The user's licenses and orders (columns of user_licenses, user_orders). */
+struct cabinet {
+	PGresult	*licenses;
+	PGresult	*orders;
+};
+
+enum { L_HOST, L_KIND, L_INV, L_STARTS, L_ENDS, L_STATUS, L_STARTS_DAY,
+    L_ENDS_DAY };
+enum { O_INV, O_PLAN, O_HOST, O_AMOUNT, O_STATUS, O_CREATED, O_PAID,
+    O_CREATED_DAY };
+
+static void
+cabinet_free(struct cabinet *cab)
+{
+	PQclear(cab->licenses);
+	PQclear(cab->orders);
+}
+
+/* Loads the lists.  Returns 0, or -1 if the database is unavailable. */
+static int
+cabinet_load(const PGresult *u, struct cabinet *cab)
+{
+	const char	*p[1] = { PQgetvalue(u, 0, U_ID) };
+
+	cab->licenses = db_exec("user_licenses", 1, p);
+	cab->orders = db_exec("user_orders", 1, p);
+	if (cab->licenses == NULL || !db_ok(cab->licenses) ||
+	    cab->orders == NULL || !db_ok(cab->orders)) {
+		cabinet_free(cab);
+		return -1;
+	}
+	return 0;
+}
+
+/* A text column as a JSON string, or null for SQL NULL. */
+static void
+add_text(cJSON *o, const char *name, const PGresult *r, int row, int col)
+{
+	if (PQgetisnull(r, row, col))
+		cJSON_AddNullToObject(o, name);
+	else
+		cJSON_AddStringToObject(o, name, PQgetvalue(r, row, col));
+}
+
+static void
+add_number(cJSON *o, const char *name, const PGresult *r, int row, int col)
+{
+	if (PQgetisnull(r, row, col))
+		cJSON_AddNullToObject(o, name);
+	else
+		cJSON_AddNumberToObject(o, name,
+		    (double)strtoll(PQgetvalue(r, row, col), NULL, 10));
+}
+
+static void
+lists_json(cJSON *root, const struct cabinet *cab)
+{
+	cJSON	*list, *o;
+	char	 amount[MONEY_TEXT];
+	int	 i;
+
+	if ((list = cJSON_AddArrayToObject(root, "licenses")) != NULL)
+		for (i = 0; i < PQntuples(cab->licenses); i++) {
+			if ((o = cJSON_CreateObject()) == NULL)
+				break;
+			cJSON_AddItemToArray(list, o);
+			add_text(o, "amo_domain", cab->licenses, i, L_HOST);
+			add_text(o, "kind", cab->licenses, i, L_KIND);
+			add_number(o, "inv_id", cab->licenses, i, L_INV);
+			add_text(o, "starts_at", cab->licenses, i, L_STARTS);
+			add_text(o, "ends_at", cab->licenses, i, L_ENDS);
+			add_text(o, "status", cab->licenses, i, L_STATUS);
+		}
+	if ((list = cJSON_AddArrayToObject(root, "orders")) != NULL)
+		for (i = 0; i < PQntuples(cab->orders); i++) {
+			if ((o = cJSON_CreateObject()) == NULL)
+				break;
+			cJSON_AddItemToArray(list, o);
+			add_number(o, "inv_id", cab->orders, i, O_INV);
+			add_text(o, "plan", cab->orders, i, O_PLAN);
+			add_text(o, "amo_domain", cab->orders, i, O_HOST);
+			money_format(strtoll(PQgetvalue(cab->orders, i,
+			    O_AMOUNT), NULL, 10), amount);
+			cJSON_AddStringToObject(o, "amount", amount);
+			add_text(o, "status", cab->orders, i, O_STATUS);
+			add_text(o, "created_at", cab->orders, i, O_CREATED);
+			add_text(o, "paid_at", cab->orders, i, O_PAID);
+		}
+}
+
+static const char *
+status_text(const char *status)
+{
+	static const struct { const char *code, *text; } names[] = {
+		{ "active", "действует" }, { "expired", "истекла" },
+		{ "future", "начнётся позже" }, { "suspended", "приостановлена" },
+		{ "unpaid", "не оплачен" }, { "paid", "оплачен" },
+		{ "refunded", "возвращён" }, { "paid_kind", "оплаченная" },
+		{ "trial", "пробная" },
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(names[i].code, status) == 0)
+			return names[i].text;
+	return status;
+}
+
+/* The lists as HTML tables, escaped, for the cabinet page. */
+static void
+lists_html(struct buf *lic, struct buf *ord, const struct cabinet *cab)
+{
+	char	amount[MONEY_TEXT];
+	int	i;
+
+	for (i = 0; i < PQntuples(cab->licenses); i++) {
+		buf_adds(lic, "<tr><td>");
+		html_escapes(lic, PQgetvalue(cab->licenses, i, L_HOST));
+		buf_adds(lic, "</td><td>");
+		html_escapes(lic, status_text(strcmp(PQgetvalue(cab->licenses,
+		    i, L_KIND), "paid") == 0 ? "paid_kind" : "trial"));
+		buf_adds(lic, "</td><td>");
+		html_escapes(lic, PQgetvalue(cab->licenses, i, L_STARTS_DAY));
+		buf_adds(lic, " – ");
+		html_escapes(lic, PQgetvalue(cab->licenses, i, L_ENDS_DAY));
+		buf_adds(lic, "</td><td class=\"status-");
+		html_escapes(lic, PQgetvalue(cab->licenses, i, L_STATUS));
+		buf_adds(lic, "\">");
+		html_escapes(lic, status_text(PQgetvalue(cab->licenses, i,
+		    L_STATUS)));
+		buf_adds(lic, "</td></tr>\n");
+	}
+	if (PQntuples(cab->licenses) == 0)
+		buf_adds(lic, "<tr><td colspan=\"4\">Лицензий пока нет.</td></tr>\n");
+	if (PQntuples(cab->orders) == 0)
+		buf_adds(ord, "<tr><td colspan=\"5\">Заказов пока нет.</td></tr>\n");
+	for (i = 0; i < PQntuples(cab->orders); i++) {
+		buf_adds(ord, "<tr><td>");
+		html_escapes(ord, PQgetvalue(cab->orders, i, O_INV));
+		buf_adds(ord, "</td><td>");
+		html_escapes(ord, PQgetvalue(cab->orders, i, O_CREATED_DAY));
+		buf_adds(ord, "</td><td>");
+		html_escapes(ord, PQgetvalue(cab->orders, i, O_HOST));
+		buf_adds(ord, "</td><td>");
+		money_display(strtoll(PQgetvalue(cab->orders, i, O_AMOUNT),
+		    NULL, 10), amount);
+		html_escapes(ord, amount);
+		buf_adds(ord, "</td><td>");
+		html_escapes(ord, status_text(PQgetvalue(cab->orders, i,
+		    O_STATUS)));
+		buf_adds(ord, "</td></tr>\n");
+	}
+}
+
 static cJSON *
-cabinet_json(const PGresult *u)
+cabinet_json(const PGresult *u, const struct cabinet *cab)
 {
 	cJSON	*root, *user;
 
@@ -279,8 +454,7 @@ cabinet_json(const PGresult *u)
 	cJSON_AddStringToObject(user, "address", PQgetvalue(u, 0, U_ADDRESS));
 	cJSON_AddStringToObject(user, "iin_bin", PQgetvalue(u, 0, U_IIN_BIN));
 	cJSON_AddNullToObject(user, "blocked");
-	cJSON_AddArrayToObject(root, "licenses");
-	cJSON_AddArrayToObject(root, "orders");
+	lists_json(root, cab);
 	cJSON_AddArrayToObject(root, "refunds");
 	return root;
 }
@@ -297,12 +471,17 @@ show_cabinet(struct request *req, int status, const PGresult *u,
 	char		 names[A_NFIELDS][40];
 	char		 csrf[CRYPTO_TOKEN_LEN + 1];
 	const char	*st;
+	struct cabinet	 cab;
+	struct buf	 lic, ord;
 	size_t		 n = 0, i;
 
-	if (csrf_token(req, csrf) == -1) {
+	if (csrf_token(req, csrf) == -1 || cabinet_load(u, &cab) == -1) {
 		http_error(req, 503, "unavailable", NULL, NULL);
 		return;
 	}
+	buf_init(&lic, 256 * 1024);
+	buf_init(&ord, 256 * 1024);
+	lists_html(&lic, &ord, &cab);
 	if (f != NULL)
 		n = page_form_vars(f, vars, names);
 	/* Stored values fill what the form did not carry. */
@@ -319,7 +498,26 @@ show_cabinet(struct request *req, int status, const PGresult *u,
 	vars[n++] = (struct tmpl_var){ "login", PQgetvalue(u, 0, U_LOGIN) };
 	vars[n++] = (struct tmpl_var){ "csrf", csrf };
 	vars[n++] = (struct tmpl_var){ "notice", notice };
+	vars[n++] = (struct tmpl_var){ "licenses", buf_str(&lic) };
+	vars[n++] = (struct tmpl_var){ "orders", buf_str(&ord) };
 	page_send(req, status, "Личный кабинет", "account.html", vars, n, 1);
+	buf_free(&lic);
+	buf_free(&ord);
+	cabinet_free(&cab);
+}
+
+/* Sends the cabinet as JSON. */
+static void
+send_cabinet_json(struct request *req, const PGresult *u)
+{
+	struct cabinet	cab;
+
+	if (cabinet_load(u, &cab) == -1) {
+		http_error(req, 503, "unavailable", NULL, NULL);
+		return;
+	}
+	http_send_json(req, 200, cabinet_json(u, &cab));
+	cabinet_free(&cab);
 }
 
 /* The logged-in user's row, or an answer (401, 503) and NULL. */
@@ -351,7 +549,7 @@ get_account(struct request *req)
 	if ((u = require_user(req, &s)) == NULL)
 		return;
 	if (req->json)
-		http_send_json(req, 200, cabinet_json(u));
+		send_cabinet_json(req, u);
 	else
 		show_cabinet(req, 200, u, NULL, NULL);
 	PQclear(u);
@@ -456,7 +654,7 @@ post_account(struct request *req)
 	else if ((fresh = user_get(s.user_id)) == NULL)
 		http_error(req, 503, "unavailable", NULL, NULL);
 	else {
-		http_send_json(req, 200, cabinet_json(fresh));
+		send_cabinet_json(req, fresh);
 		PQclear(fresh);
 	}
 out:

@@ -50,15 +50,84 @@ form_decode(char *dst, const char *s, size_t n)
 	return utf8_valid(dst, o) ? o : (size_t)-1;
 }
 
-static long
-find_field(const struct form *f, const char *name)
+/*
+ * Splits body[0..n) into decoded pairs, in order, into the form's pair
+ * list.  A malformed body (an empty pair, a name that does not decode, too
+ * many pairs) is an error about the body; a value that does not decode is
+ * an error of its pair only, so the rest of the form is still read.
+ */
+static int
+split(struct form_pairs *fp, const char *body, size_t n)
 {
-	size_t	i;
+	const char		*p, *end, *amp, *eq;
+	char			*mem;
+	size_t			 klen, vlen;
+	struct form_pair	*pair;
 
-	for (i = 0; i < f->nfields; i++)
-		if (strcmp(f->fields[i].name, name) == 0)
-			return (long)i;
-	return -1;
+	memset(fp, 0, sizeof(*fp));
+	/* Decoding never grows a text; one NUL per name and value. */
+	if ((fp->mem = mem = malloc(n + 2 * FORM_MAX_PAIRS + 2)) == NULL)
+		return -1;
+	/* A trailing '&' ends an empty pair, as "&&" holds one. */
+	if (n > 0 && body[n - 1] == '&')
+		return -1;
+	for (p = body, end = body + n; p < end; p = amp + 1) {
+		if ((amp = memchr(p, '&', (size_t)(end - p))) == NULL)
+			amp = end;
+		if (amp == p || fp->n == FORM_MAX_PAIRS) {
+			fp->error = amp == p ? msg_malformed : msg_too_many;
+			return -1;
+		}
+		if ((eq = memchr(p, '=', (size_t)(amp - p))) == NULL)
+			eq = amp;
+		pair = &fp->p[fp->n];
+		klen = (size_t)(eq - p);
+		pair->name = mem;
+		if (klen == 0 || form_decode(mem, p, klen) == (size_t)-1)
+			return -1;
+		fp->n++;
+		mem += klen + 1;
+		vlen = eq < amp ? (size_t)(amp - eq - 1) : 0;
+		pair->value = mem;
+		if ((pair->len = form_decode(mem, eq + 1, vlen)) ==
+		    (size_t)-1) {
+			pair->value = NULL;
+			pair->len = 0;
+			pair->error = msg_encoding;
+			continue;
+		}
+		mem += pair->len + 1;
+	}
+	return 0;
+}
+
+int
+form_pairs(struct form_pairs *fp, const char *body, size_t n)
+{
+	size_t	i, j;
+
+	if (split(fp, body, n) == -1) {
+		if (fp->error == NULL)
+			fp->error = msg_malformed;
+		return -1;
+	}
+	for (i = 0; i < fp->n; i++) {
+		if (fp->p[i].error != NULL)
+			return -1;
+		for (j = 0; j < i; j++)
+			if (strcmp(fp->p[i].name, fp->p[j].name) == 0) {
+				fp->p[i].error = msg_repeated;
+				return -1;
+			}
+	}
+	return 0;
+}
+
+void
+form_pairs_free(struct form_pairs *fp)
+{
+	free(fp->mem);
+	fp->mem = NULL;
 }
 
 static void
@@ -69,94 +138,44 @@ set_error(struct form *f, size_t i, const char *msg)
 	f->v[i].error = msg;
 }
 
-static void
-body_error(struct form *f, const char *msg)
-{
-	if (f->error == NULL)
-		f->nerrors++;
-	f->error = msg;
-}
-
-/* Decodes and files one name=value pair. */
-static void
-take_pair(struct form *f, char **mem, const char *p, size_t n)
-{
-	const char		*eq;
-	size_t			 klen, vlen;
-	char			*key, *val;
-	long			 i;
-	struct form_value	*v;
-
-	if ((eq = memchr(p, '=', n)) == NULL)
-		eq = p + n;
-	klen = (size_t)(eq - p);
-	key = *mem;
-	if (klen == 0 || form_decode(key, p, klen) == (size_t)-1) {
-		body_error(f, msg_malformed);
-		return;
-	}
-	*mem += klen + 1;
-	if ((i = find_field(f, key)) < 0)
-		return;		/* unknown fields are ignored */
-	v = &f->v[i];
-	if (v->str != NULL || v->error != NULL) {
-		set_error(f, (size_t)i, msg_repeated);
-		return;
-	}
-	vlen = eq < p + n ? n - klen - 1 : 0;
-	if (vlen > f->fields[i].max * 3) {
-		/* Even fully %-encoded it is too long: do not decode. */
-		set_error(f, (size_t)i, msg_too_long);
-		return;
-	}
-	val = *mem;
-	if ((vlen = form_decode(val, eq + 1, vlen)) == (size_t)-1) {
-		set_error(f, (size_t)i, msg_encoding);
-		return;
-	}
-	*mem += vlen + 1;
-	if (vlen > f->fields[i].max) {
-		set_error(f, (size_t)i, msg_too_long);
-		return;
-	}
-	v->str = val;
-	v->len = vlen;
-}
-
 int
 form_parse(struct form *f, const struct form_field *fields, size_t nfields,
     const char *body, size_t n)
 {
-	const char	*p, *end, *amp;
-	char		*mem;
-	size_t		 i, pairs = 0;
-	const char	*msg;
+	struct form_pairs	 fp;
+	struct form_value	*v;
+	const char		*msg;
+	size_t			 i, k;
 
 	memset(f, 0, sizeof(*f));
 	f->fields = fields;
 	f->nfields = nfields < FORM_MAX_FIELDS ? nfields : FORM_MAX_FIELDS;
-	/* Decoding never grows a value; one NUL per name and value. */
-	if ((f->mem = mem = malloc(n + 2 * FORM_MAX_PAIRS + 2)) == NULL) {
-		body_error(f, msg_malformed);
-		return -1;
+	if (split(&fp, body, n) == -1) {
+		f->error = fp.error != NULL ? fp.error : msg_malformed;
+		f->nerrors++;
 	}
-	for (p = body, end = body + n; f->error == NULL && p < end;
-	    p = amp + 1) {
-		if ((amp = memchr(p, '&', (size_t)(end - p))) == NULL)
-			amp = end;
-		if (++pairs > FORM_MAX_PAIRS)
-			body_error(f, msg_too_many);
-		else if (amp == p)
-			body_error(f, msg_malformed);
-		else
-			take_pair(f, &mem, p, (size_t)(amp - p));
+	f->mem = fp.mem;
+	/* Pairs before a malformed one still count: its CSRF token too. */
+	for (k = 0; k < fp.n; k++) {
+		for (i = 0; i < f->nfields; i++)
+			if (strcmp(fields[i].name, fp.p[k].name) == 0)
+				break;
+		if (i == f->nfields)
+			continue;	/* unknown fields are ignored */
+		v = &f->v[i];
+		if (v->str != NULL || v->error != NULL)
+			set_error(f, i, msg_repeated);
+		else if (fp.p[k].error != NULL)
+			set_error(f, i, fp.p[k].error);
+		else if (fp.p[k].len > fields[i].max)
+			set_error(f, i, msg_too_long);
+		else {
+			v->str = fp.p[k].value;
+			v->len = fp.p[k].len;
+		}
 	}
-	/* A trailing '&' ends an empty pair, as "&&" holds one. */
-	if (f->error == NULL && n > 0 && body[n - 1] == '&')
-		body_error(f, msg_malformed);
 	for (i = 0; i < f->nfields; i++) {
-		struct form_value *v = &f->v[i];
-
+		v = &f->v[i];
 		if (v->error != NULL)
 			continue;
 		if (v->str == NULL || v->len == 0) {
@@ -165,8 +184,7 @@ form_parse(struct form *f, const struct form_field *fields, size_t nfields,
 			v->str = NULL;
 			continue;
 		}
-		if (fields[i].check != NULL &&
-		    (msg = fields[i].check(v)) != NULL)
+		if (fields[i].check != NULL && (msg = fields[i].check(v)) != NULL)
 			set_error(f, i, msg);
 	}
 	return f->nerrors == 0 ? 0 : -1;

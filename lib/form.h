@@ -68,6 +68,33 @@ int	form_parse(struct form *, const struct form_field *, size_t nfields,
 
 void	form_free(struct form *);
 
+/*
+ * Every pair of a body, for forms whose field names are not known in
+ * advance (Robokassa's Shp_ parameters).  Same strictness as form_parse(),
+ * and a repeated name is an error too.
+ */
+struct form_pair {
+	char		*name;
+	char		*value;		/* NULL if it did not decode */
+	size_t		 len;
+	const char	*error;		/* message for this pair, or NULL */
+};
+
+struct form_pairs {
+	struct form_pair	 p[FORM_MAX_PAIRS];
+	size_t			 n;
+	const char		*error;	/* about the body as a whole */
+	char			*mem;	/* the decoded texts (private) */
+};
+
+/*
+ * Decodes body[0..n) into pairs.  Returns 0, or -1 if the body or any pair
+ * is malformed.  Release with form_pairs_free() in every case.
+ */
+int	form_pairs(struct form_pairs *, const char *body, size_t n);
+
+void	form_pairs_free(struct form_pairs *);
+
 /* The value of field i if it was given and valid, else NULL. */
 const char *form_str(const struct form *, size_t i);
 

@@ -1,6 +1,7 @@
 /*
  * valid.c: the site's field validators; see valid.h.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "crypto.h"
@@ -255,4 +256,64 @@ valid_token(struct form_value *v)
 {
 	return crypto_token_shape(v->str, v->len) ? NULL :
 	    "Неверный или устаревший ключ формы.";
+}
+
+/* The account's own name: a DNS label of a-z 0-9 and inner hyphens. */
+static int
+amo_label(const char *s, size_t n)
+{
+	size_t	i;
+
+	if (n == 0 || n > 63 || s[0] == '-' || s[n - 1] == '-')
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!is_lower_alnum(s[i]) && s[i] != '-')
+			return 0;
+	return 1;
+}
+
+int
+amo_host(const char *d, char *out)
+{
+	static const char *const zones[] = {
+		".amocrm.ru", ".kommo.com", ".amocrm.com"
+	};
+	const char	*dot = strchr(d, '.');
+	size_t		 i, n = strlen(d);
+
+	if (dot == NULL) {
+		if (!amo_label(d, n))
+			return -1;
+		snprintf(out, AMO_HOST_MAX, "%s.amocrm.ru", d);
+		return 0;
+	}
+	for (i = 0; i < sizeof(zones) / sizeof(zones[0]); i++)
+		if (strcmp(dot, zones[i]) == 0 &&
+		    amo_label(d, (size_t)(dot - d))) {
+			snprintf(out, AMO_HOST_MAX, "%s", d);
+			return 0;
+		}
+	return -1;
+}
+
+const char *
+valid_amo_domain(struct form_value *v)
+{
+	char	host[AMO_HOST_MAX];
+	size_t	skip = 0;
+
+	trim(v);
+	lower_ascii(v);
+	if (strncmp(v->str, "https://", 8) == 0)
+		skip = 8;
+	else if (strncmp(v->str, "http://", 7) == 0)
+		skip = 7;
+	memmove(v->str, v->str + skip, v->len - skip + 1);
+	v->len -= skip;
+	if (v->len > 0 && v->str[v->len - 1] == '/')
+		v->str[--v->len] = '\0';
+	if (amo_host(v->str, host) == -1)
+		return "Укажите адрес аккаунта amoCRM: например, mycompany или "
+		    "mycompany.amocrm.ru (также .kommo.com, .amocrm.com).";
+	return NULL;
 }

@@ -26,6 +26,23 @@ const char	*valid_yes(struct form_value *);	/* a ticked box: "yes" */
 const char	*valid_token(struct form_value *);	/* a crypto_token() */
 
 /*
+ * An amoCRM account as checkout takes it: "mycompany" (amocrm.ru),
+ * "mycompany.amocrm.ru", "mycompany.kommo.com" or "mycompany.amocrm.com",
+ * with or without "https://" and a trailing "/".  Lower-cases it and
+ * drops the scheme and slash; use amo_host() for the full host.
+ */
+const char	*valid_amo_domain(struct form_value *);
+
+#define AMO_HOST_MAX	96
+
+/*
+ * The host of a valid amo_domain value ("mycompany" becomes
+ * "mycompany.amocrm.ru") into out[AMO_HOST_MAX].  Returns 0, or -1 if the
+ * text is not an amoCRM or Kommo account's address.
+ */
+int		 amo_host(const char *domain, char *out);
+
+/*
  * The rule across two fields: an individual gives an IIN, a legal entity
  * a BIN.  Returns NULL or the message for the iin_bin field.
  */

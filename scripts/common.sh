@@ -3,9 +3,9 @@
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PGBIN=/usr/lib/postgresql/15/bin
-PROGRAMS="register account"
+PROGRAMS="register account checkout robokassa-result sandbox"
 PACKAGES="gcc make cmake pkg-config libfcgi-dev libpq-dev libssl-dev
-libcjson-dev postgresql-15 nginx openssl curl python3"
+libcjson-dev libcurl4-openssl-dev postgresql-15 nginx openssl curl python3"
 
 : "${AMOBILL_VAR:=$ROOT/var}"
 : "${AMOBILL_PORT:=8080}"

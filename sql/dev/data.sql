@@ -8,3 +8,14 @@ VALUES ('offer', 'sample-1', :'offer'),
        ('payment_policy', 'sample-1', :'payment_policy'),
        ('privacy', 'sample-1', :'privacy')
 ON CONFLICT (kind, version) DO NOTHING;
+
+-- The plan of the contract and a sample widget catalogue.
+INSERT INTO amobill.plans (code, name, price_tiyn, term_months)
+VALUES ('all-widgets-6m', 'Все виджеты на 6 месяцев', 6000000, 6)
+ON CONFLICT (code) DO NOTHING;
+
+INSERT INTO amobill.widgets (code, name, description) VALUES
+  ('leadscore', 'Оценка сделок', 'Считает вероятность закрытия сделки и показывает её в карточке.'),
+  ('callplan', 'План звонков', 'Составляет план звонков на день по задачам и сделкам.'),
+  ('dupfinder', 'Поиск дублей', 'Находит повторяющиеся контакты и компании и предлагает объединить их.')
+ON CONFLICT (code) DO NOTHING;

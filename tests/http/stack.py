@@ -172,3 +172,33 @@ def eventually(check, seconds=5.0):
         if v or time.monotonic() > deadline:
             return v
         time.sleep(0.05)
+
+
+def config():
+    """The site's configuration, as the programs read it."""
+    conf = {}
+    with open(os.environ["AMOBILL_CONFIG"], encoding="utf-8") as f:
+        for line in f:
+            line = line.strip()
+            if line and not line.startswith("#"):
+                k, _, v = line.partition("=")
+                conf[k.strip()] = v.strip()
+    return conf
+
+
+def rk_signature(*fields, shp=None, upper=False):
+    """Robokassa's signature, computed here from the published formula
+    (fields joined with ':', then the Shp_ pairs sorted), independently of
+    the project's C code."""
+    import hashlib
+    parts = list(fields) + ["%s=%s" % kv for kv in sorted((shp or {}).items())]
+    h = hashlib.new(config()["robokassa_hash"], ":".join(parts).encode()).hexdigest()
+    return h.upper() if upper else h
+
+
+def hidden_inputs(html):
+    """The name/value pairs of a page's hidden inputs, as a browser posts them."""
+    import html as htmlmod
+    import re
+    return {htmlmod.unescape(n): htmlmod.unescape(v) for n, v in re.findall(
+        r'<input type="hidden" name="([^"]*)" value="([^"]*)">', html)}

@@ -1,0 +1,2 @@
+# Empty dependencies file for register.
+# This may be replaced when dependencies are built.

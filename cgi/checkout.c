@@ -1,0 +1,416 @@
+/*
+ * checkout: buying the subscription, and the pages a customer comes back
+ * to from Robokassa.
+ *
+ *	GET  /checkout			the form: amoCRM account, the offer
+ *	POST /checkout			creates the order, hands over to Robokassa
+ *	GET or POST /robokassa/success	back from a payment
+ *	GET or POST /robokassa/fail	back from a failed or declined payment
+ *
+ * The order is created unpaid; only Robokassa's ResultURL call (program
+ * robokassa-result) makes it paid.  The success page therefore says either
+ * that the payment is recorded or that it is still being confirmed.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "money.h"
+#include "page.h"
+#include "robokassa.h"
+#include "server.h"
+#include "session.h"
+#include "valid.h"
+
+#define DEFAULT_PLAN	"all-widgets-6m"
+#define RECEIPT_MAX	2048
+
+static const struct db_stmt statements[] = {
+	{ "plan_get",
+	  "SELECT name, price_tiyn, term_months FROM amobill.plans"
+	  " WHERE code = $1" },
+	{ "create_order",
+	  "SELECT inv_id, amount_tiyn FROM amobill.create_order($1::bigint,"
+	  "    $2, $3, $4::inet)" },
+	{ "order_state",
+	  "SELECT o.status, a.host, to_char(p.ends_at AT TIME ZONE"
+	  "       'Asia/Almaty', 'DD.MM.YYYY')"
+	  "  FROM amobill.orders o JOIN amobill.amo_accounts a"
+	  "    ON a.id = o.account_id"
+	  "  LEFT JOIN amobill.license_periods p ON p.inv_id = o.inv_id"
+	  " WHERE o.inv_id = $1::integer" },
+	{ NULL, NULL }
+};
+
+static const struct db_stmt *const statement_sets[] = {
+	statements, session_statements, NULL
+};
+
+enum { C_PLAN, C_AMO_DOMAIN, C_ACCEPT_OFFER, C_CSRF, C_NFIELDS };
+
+static const char *
+valid_plan_code(struct form_value *v)
+{
+	return v->len <= 32 && strspn(v->str, "abcdefghijklmnopqrstuvwxyz"
+	    "0123456789-") == v->len ? NULL : "Неизвестный тариф.";
+}
+
+static const struct form_field fields[C_NFIELDS] = {
+	[C_PLAN] =		{ "plan", valid_plan_code, 64, 0 },
+	[C_AMO_DOMAIN] =	{ "amo_domain", valid_amo_domain, 200,
+				  FIELD_REQUIRED },
+	[C_ACCEPT_OFFER] =	{ "accept_offer", valid_yes, 8,
+				  FIELD_REQUIRED },
+	[C_CSRF] =		{ "csrf", valid_token, 64,
+				  FIELD_REQUIRED | FIELD_SECRET },
+};
+
+/* The plan's row, or NULL (unknown plan, or database unavailable). */
+static PGresult *
+plan_get(const char *code, int *unavailable)
+{
+	const char	*p[1] = { code };
+	PGresult	*res;
+
+	*unavailable = 0;
+	if ((res = db_exec("plan_get", 1, p)) == NULL || !db_ok(res)) {
+		*unavailable = 1;
+		PQclear(res);
+		return NULL;
+	}
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return NULL;
+	}
+	return res;
+}
+
+static void
+show_form(struct request *req, int status, const struct form *f)
+{
+	struct tmpl_var	 vars[2 * C_NFIELDS + 8];
+	char		 names[C_NFIELDS][40];
+	char		 csrf[CRYPTO_TOKEN_LEN + 1], price[MONEY_TEXT];
+	PGresult	*plan;
+	size_t		 n = 0;
+	int		 down;
+
+	if (csrf_token(req, csrf) == -1 ||
+	    (plan = plan_get(DEFAULT_PLAN, &down)) == NULL) {
+		http_error(req, 503, "unavailable", NULL, NULL);
+		return;
+	}
+	if (f != NULL)
+		n = page_form_vars(f, vars, names);
+	money_display(strtoll(PQgetvalue(plan, 0, 1), NULL, 10), price);
+	vars[n++] = (struct tmpl_var){ "csrf", csrf };
+	vars[n++] = (struct tmpl_var){ "plan_code", DEFAULT_PLAN };
+	vars[n++] = (struct tmpl_var){ "plan_name", PQgetvalue(plan, 0, 0) };
+	vars[n++] = (struct tmpl_var){ "price", price };
+	vars[n++] = (struct tmpl_var){ "months", PQgetvalue(plan, 0, 2) };
+	vars[n++] = (struct tmpl_var){ "accept_checked",
+	    f != NULL && form_str(f, C_ACCEPT_OFFER) ? "checked" : "" };
+	page_send(req, status, "Оплата подписки", "checkout.html", vars, n, 1);
+	PQclear(plan);
+}
+
+static int
+logged_in(struct request *req, struct session *s)
+{
+	int	in = session_get(req, s);
+
+	if (in == -1)
+		http_error(req, 503, "unavailable", NULL, NULL);
+	else if (in == 0) {
+		if (req->json)
+			http_error(req, 401, "unauthenticated", NULL, NULL);
+		else
+			page_message(req, 401, "Нужно войти",
+			    "Войдите в личный кабинет, чтобы оформить "
+			    "подписку.");
+	}
+	return in == 1;
+}
+
+static void
+get_checkout(struct request *req)
+{
+	struct session	s;
+
+	if (logged_in(req, &s))
+		show_form(req, 200, NULL);
+}
+
+/* The fields posted to Robokassa, in the order of the form. */
+enum {
+	P_LOGIN, P_OUT_SUM, P_INV_ID, P_DESCRIPTION, P_SIGNATURE, P_EMAIL,
+	P_CULTURE, P_ENCODING, P_RECEIPT, P_SHP_PLAN, P_IS_TEST, P_NPARAMS
+};
+
+static const char *const param_names[P_NPARAMS] = {
+	"MerchantLogin", "OutSum", "InvId", "Description", "SignatureValue",
+	"Email", "Culture", "Encoding", "Receipt", "Shp_plan", "IsTest",
+};
+
+struct payment {
+	char	out_sum[MONEY_TEXT];
+	char	inv_id[16];
+	char	signature[RK_HEX_MAX];
+	char	receipt[RECEIPT_MAX];
+	char	description[128];
+};
+
+/* Fills the payment start's parameters.  Returns 0 or -1. */
+static int
+payment_params(const struct config *c, const char *plan, long long inv,
+    long long tiyn, const char *item, struct payment *pay,
+    const char **v)
+{
+	struct rk_param	 shp = { "Shp_plan", plan };
+	const char	*signed_fields[5];
+
+	money_format(tiyn, pay->out_sum);
+	snprintf(pay->inv_id, sizeof(pay->inv_id), "%lld", inv);
+	snprintf(pay->description, sizeof(pay->description), "%s", item);
+	if (rk_receipt(item, tiyn, c->receipt_tax, pay->receipt,
+	    sizeof(pay->receipt)) == -1)
+		return -1;
+	signed_fields[0] = c->robokassa_merchant_login;
+	signed_fields[1] = pay->out_sum;
+	signed_fields[2] = pay->inv_id;
+	signed_fields[3] = pay->receipt;
+	signed_fields[4] = c->robokassa_password1;
+	if (rk_sign(c->robokassa_hash, signed_fields, 5, &shp, 1,
+	    pay->signature) == -1)
+		return -1;
+	v[P_LOGIN] = c->robokassa_merchant_login;
+	v[P_OUT_SUM] = pay->out_sum;
+	v[P_INV_ID] = pay->inv_id;
+	v[P_DESCRIPTION] = pay->description;
+	v[P_SIGNATURE] = pay->signature;
+	v[P_CULTURE] = "ru";
+	v[P_ENCODING] = "utf-8";
+	v[P_RECEIPT] = pay->receipt;
+	v[P_SHP_PLAN] = plan;
+	v[P_IS_TEST] = c->robokassa_test ? "1" : NULL;
+	return 0;
+}
+
+static void
+send_payment(struct request *req, const char *const *v)
+{
+	struct buf	 inputs;
+	cJSON		*root, *params;
+	size_t		 i;
+
+	if (req->json) {
+		root = cJSON_CreateObject();
+		params = cJSON_CreateObject();
+		if (root == NULL || params == NULL) {
+			cJSON_Delete(root);
+			cJSON_Delete(params);
+			http_send_json(req, 500, NULL);
+			return;
+		}
+		cJSON_AddNumberToObject(root, "inv_id",
+		    (double)strtoll(v[P_INV_ID], NULL, 10));
+		cJSON_AddStringToObject(root, "payment_url",
+		    req->cfg->robokassa_url);
+		for (i = 0; i < P_NPARAMS; i++)
+			if (v[i] != NULL)
+				cJSON_AddStringToObject(params, param_names[i],
+				    v[i]);
+		cJSON_AddItemToObject(root, "params", params);
+		http_send_json(req, 201, root);
+		return;
+	}
+	buf_init(&inputs, 16 * 1024);
+	for (i = 0; i < P_NPARAMS; i++) {
+		if (v[i] == NULL)
+			continue;
+		buf_printf(&inputs, "<input type=\"hidden\" name=\"%s\" "
+		    "value=\"", param_names[i]);
+		html_escapes(&inputs, v[i]);
+		buf_adds(&inputs, "\">\n");
+	}
+	{
+		struct tmpl_var vars[] = {
+			{ "payment_url", req->cfg->robokassa_url },
+			{ "inputs", buf_str(&inputs) },
+			{ "inv_id", v[P_INV_ID] },
+		};
+		page_send(req, 200, "Переход к оплате", "checkout-pay.html",
+		    vars, 3, 1);
+	}
+	buf_free(&inputs);
+}
+
+static void
+post_checkout(struct request *req)
+{
+	struct session	 s;
+	struct form	 f;
+	struct payment	 pay;
+	char		 host[AMO_HOST_MAX];
+	const char	*plan, *p[4], *v[P_NPARAMS] = { 0 }, *code;
+	PGresult	*res = NULL, *pl = NULL;
+	char		 uid[24], item[128];
+	int		 st, down;
+
+	st = session_form(req, &f, fields, C_NFIELDS, C_CSRF);
+	if ((st != 0 && st != 422) || !logged_in(req, &s))
+		goto out;
+	plan = form_str(&f, C_PLAN) ? form_str(&f, C_PLAN) : DEFAULT_PLAN;
+	if (st == 0 && (pl = plan_get(plan, &down)) == NULL) {
+		if (down) {
+			http_error(req, 503, "unavailable", NULL, NULL);
+			goto out;
+		}
+		form_reject(&f, C_PLAN, "Неизвестный тариф.");
+		st = 422;
+	}
+	if (st == 422) {
+		if (req->json)
+			http_error(req, 422, "invalid", &f, NULL);
+		else
+			show_form(req, 422, &f);
+		goto out;
+	}
+	amo_host(form_str(&f, C_AMO_DOMAIN), host);
+	snprintf(uid, sizeof(uid), "%lld", s.user_id);
+	p[0] = uid;
+	p[1] = plan;
+	p[2] = host;
+	p[3] = req->remote_addr[0] ? req->remote_addr : "0.0.0.0";
+	if ((res = db_exec("create_order", 4, p)) == NULL || !db_ok(res) ||
+	    PQntuples(res) != 1) {
+		code = res != NULL ? db_sqlstate(res) : "";
+		http_error(req, 503, "unavailable", NULL,
+		    strcmp(code, "P0003") == 0 ? "Оферта ещё не опубликована; "
+		    "оплата временно недоступна." : NULL);
+		goto out;
+	}
+	snprintf(item, sizeof(item), "Подписка: %s, %s",
+	    PQgetvalue(pl, 0, 0), host);
+	if (payment_params(req->cfg, plan, strtoll(PQgetvalue(res, 0, 0),
+	    NULL, 10), strtoll(PQgetvalue(res, 0, 1), NULL, 10), item, &pay,
+	    v) == -1) {
+		http_error(req, 503, "unavailable", NULL, NULL);
+		goto out;
+	}
+	v[P_EMAIL] = s.email;
+	send_payment(req, v);
+out:
+	PQclear(res);
+	PQclear(pl);
+	form_free(&f);
+}
+
+/* The callback's parameters from the query (GET) or the body (POST). */
+static int
+callback(struct request *req, struct rk_callback *cb, int need_signature)
+{
+	const char	*src = req->query;
+	size_t		 n = strlen(req->query);
+
+	if (strcmp(req->method, "POST") == 0) {
+		if (http_read_body(req) != 0) {
+			rk_callback_parse(cb, "", 0, 0);
+			return -1;
+		}
+		src = req->body;
+		n = req->body_len;
+	}
+	return rk_callback_parse(cb, src, n, need_signature);
+}
+
+static void
+success(struct request *req)
+{
+	struct rk_callback	 cb;
+	PGresult		*res = NULL;
+	const char		*p[1], *signed_fields[3];
+	struct tmpl_var		 vars[4];
+	int			 paid;
+
+	if (callback(req, &cb, 1) == -1)
+		goto bad;
+	signed_fields[0] = cb.out_sum;
+	signed_fields[1] = cb.inv_id;
+	signed_fields[2] = req->cfg->robokassa_password1;
+	if (!rk_check(req->cfg->robokassa_hash, signed_fields, 3, cb.shp, cb.nshp,
+	    cb.signature))
+		goto bad;
+	p[0] = cb.inv_id;
+	if ((res = db_exec("order_state", 1, p)) == NULL || !db_ok(res)) {
+		http_error(req, 503, "unavailable", NULL, NULL);
+		goto out;
+	}
+	if (PQntuples(res) != 1)
+		goto bad;
+	paid = strcmp(PQgetvalue(res, 0, 0), "unpaid") != 0;
+	vars[0] = (struct tmpl_var){ "inv_id", cb.inv_id };
+	vars[1] = (struct tmpl_var){ "host", PQgetvalue(res, 0, 1) };
+	vars[2] = (struct tmpl_var){ "ends", PQgetvalue(res, 0, 2) };
+	if (req->json) {
+		cJSON *o = cJSON_CreateObject();
+
+		if (o != NULL) {
+			cJSON_AddNumberToObject(o, "inv_id", (double)cb.inv);
+			cJSON_AddStringToObject(o, "status",
+			    paid ? "paid" : "confirming");
+		}
+		http_send_json(req, 200, o);
+	} else
+		page_send(req, 200, paid ? "Оплата получена" :
+		    "Оплата подтверждается", paid ? "success-paid.html" :
+		    "success-pending.html", vars, 3, 0);
+	goto out;
+bad:
+	http_error(req, 400, "invalid", NULL, "Ссылка возврата с оплаты "
+	    "повреждена или подделана. Проверьте заказ в личном кабинете.");
+out:
+	PQclear(res);
+	rk_callback_free(&cb);
+}
+
+static void
+fail(struct request *req)
+{
+	struct rk_callback	cb;
+	const struct config	*c = req->cfg;
+	struct tmpl_var		vars[] = {
+		{ "inv_id", NULL },
+		{ "support_email", c->support_email },
+		{ "merchant_name", c->merchant_name },
+	};
+
+	/* FailURL carries no signature: the number is only shown back. */
+	if (callback(req, &cb, 0) == 0)
+		vars[0].value = cb.inv_id;
+	page_send(req, 200, "Оплата не прошла", "fail.html", vars, 3, 0);
+	rk_callback_free(&cb);
+}
+
+static const struct route routes[] = {
+	{ "GET", "/checkout", get_checkout },
+	{ "POST", "/checkout", post_checkout },
+	{ "GET", "/robokassa/success", success },
+	{ "POST", "/robokassa/success", success },
+	{ "GET", "/robokassa/fail", fail },
+	{ "POST", "/robokassa/fail", fail },
+};
+
+static const struct program program = {
+	.name = "checkout",
+	.role = "amobill_checkout",
+	.statements = statement_sets,
+	.routes = routes,
+	.nroutes = sizeof(routes) / sizeof(routes[0]),
+};
+
+int
+main(int argc, char **argv)
+{
+	return server_main(&program, argc, argv);
+}
