@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "form.h"
+#include "hex.h"
 #include "utf8.h"
 
 static const char msg_required[] = "Заполните это поле.";
@@ -13,18 +14,6 @@ static const char msg_encoding[] = "Недопустимые символы ил
 static const char msg_repeated[] = "Поле передано несколько раз.";
 static const char msg_malformed[] = "Запрос повреждён: неверный формат формы.";
 static const char msg_too_many[] = "Запрос повреждён: слишком много полей.";
-
-static int
-hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 size_t
 form_decode(char *dst, const char *s, size_t n)
@@ -38,8 +27,8 @@ form_decode(char *dst, const char *s, size_t n)
 		else if (s[i] == '%') {
 			if (n - i < 3)
 				return (size_t)-1;
-			if ((hi = hexval((unsigned char)s[i + 1])) < 0 ||
-			    (lo = hexval((unsigned char)s[i + 2])) < 0)
+			if ((hi = hex_value((unsigned char)s[i + 1])) < 0 ||
+			    (lo = hex_value((unsigned char)s[i + 2])) < 0)
 				return (size_t)-1;
 			dst[o++] = (char)(hi << 4 | lo);
 			i += 2;

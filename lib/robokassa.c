@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 
 #include "buf.h"
+#include "hex.h"
 #include "money.h"
 #include "robokassa.h"
 
@@ -78,18 +79,6 @@ rk_sign(int alg, const char *const *fields, size_t nfields,
 	return 0;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 rk_check(int alg, const char *const *fields, size_t nfields,
     const struct rk_param *shp, size_t nshp, const char *sig)
@@ -102,8 +91,8 @@ rk_check(int alg, const char *const *fields, size_t nfields,
 	    strlen(sig) != 2 * n)
 		return 0;
 	for (i = 0; i < n; i++) {
-		if ((hi = hexval(sig[2 * i])) < 0 ||
-		    (lo = hexval(sig[2 * i + 1])) < 0)
+		if ((hi = hex_value(sig[2 * i])) < 0 ||
+		    (lo = hex_value(sig[2 * i + 1])) < 0)
 			return 0;
 		got[i] = (unsigned char)(hi << 4 | lo);
 	}
