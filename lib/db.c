@@ -13,6 +13,8 @@ static int			 prepared;
 static const char		*keys[6];
 static const char		*vals[6];
 static const struct db_stmt *const *stmt_sets;
+static const char		*channel;	/* LISTEN on each connection */
+static int			 fresh;		/* connected since db_notified() */
 
 static int
 prepare_all(void)
@@ -42,6 +44,20 @@ notice(void *arg, const char *message)
 {
 	(void)arg;
 	log_msg("database: %s", message);
+}
+
+static int
+listen_now(void)
+{
+	char		 sql[80];
+	PGresult	*res;
+	int		 ok;
+
+	snprintf(sql, sizeof(sql), "LISTEN %s", channel);
+	res = PQexec(conn, sql);
+	ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+	PQclear(res);
+	return ok ? 0 : -1;
 }
 
 /* Makes sure conn is usable: connected, alive, statements prepared. */
@@ -82,9 +98,11 @@ db_ready(void)
 		log_msg("database connection restored");
 	}
 	if (!prepared) {
-		if (prepare_all() == -1)
+		if (prepare_all() == -1 || (channel != NULL &&
+		    listen_now() == -1))
 			return -1;
 		prepared = 1;
+		fresh = 1;
 	}
 	return 0;
 }
@@ -199,8 +217,25 @@ db_rollback(void)
 		(void)simple("ROLLBACK");
 }
 
-PGconn *
-db_conn(void)
+void
+db_listen(const char *name)
 {
-	return conn;
+	channel = name;
+}
+
+int
+db_notified(void)
+{
+	PGnotify	*n;
+	int		 got;
+
+	if (db_ready() == -1)
+		return -1;
+	got = fresh;
+	fresh = 0;
+	while ((n = PQnotifies(conn)) != NULL) {
+		got = 1;
+		PQfreemem(n);
+	}
+	return got;
 }

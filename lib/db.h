@@ -59,7 +59,18 @@ int	db_begin(void);
 int	db_commit(void);
 void	db_rollback(void);
 
-/* The connection, for LISTEN/NOTIFY; NULL if not connected. */
-PGconn	*db_conn(void);
+/*
+ * Listens on a channel (a plain identifier) on every connection, from
+ * the next db_exec() or db_notified() on.
+ */
+void	db_listen(const char *channel);
+
+/*
+ * Takes the notifications that have arrived, without waiting.  Returns 1
+ * if any came, or if the connection was (re)made since the last call (so
+ * some may have been missed); 0 if none; -1 if the database is
+ * unreachable.
+ */
+int	db_notified(void);
 
 #endif

@@ -48,6 +48,12 @@ http_begin(struct request *req, FCGX_Request *fr, const struct config *cfg)
 	buf_init(&req->headers, MAX_HEADERS);
 }
 
+const char *
+http_param(const struct request *req, const char *name)
+{
+	return FCGX_GetParam(name, req->fcgi->envp);
+}
+
 void
 http_end(struct request *req)
 {

@@ -46,6 +46,9 @@ struct request {
 /* Sets up req from the FastCGI request.  Cannot fail. */
 void	http_begin(struct request *, FCGX_Request *, const struct config *);
 
+/* A FastCGI parameter (e.g. "HTTP_X_AUTH_TOKEN"), or NULL. */
+const char *http_param(const struct request *, const char *name);
+
 /* Frees what the request allocated. */
 void	http_end(struct request *);
 

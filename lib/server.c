@@ -194,8 +194,6 @@ worker(const struct program *prog, const struct config *cfg, int sock)
 	rc = 0;
 out:
 	FCGX_Finish_r(&fr);
-	if (prog->fini != NULL)
-		prog->fini();
 	db_close();
 	return rc;
 }
@@ -338,11 +336,17 @@ server_main(const struct program *prog, int argc, char **argv)
 		log_msg("%s", err);
 		return 1;
 	}
+	if (prog->setup != NULL && prog->setup(&cfg) == -1) {
+		config_free(&cfg);
+		return 1;
+	}
 	if (argc == 1)
 		sock = open_socket(argv[0]);
 	else
 		sock = inherited_socket();
 	rc = sock == -1 ? 1 : supervise(prog, &cfg, sock, nworkers);
+	if (prog->fini != NULL)
+		prog->fini();
 	config_free(&cfg);
 	return rc;
 }

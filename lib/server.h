@@ -37,7 +37,13 @@ struct program {
 	const struct db_stmt *const	*statements;
 	const struct route		*routes;
 	size_t				 nroutes;
-	/* Called in each worker after the database is opened; may be NULL. */
+	/*
+	 * Optional hooks: setup runs once in the parent before the workers
+	 * are forked (what it loads, they inherit; its failure stops the
+	 * program at start), init in each worker after its database is
+	 * opened, fini in every process as it exits.
+	 */
+	int				(*setup)(const struct config *);
 	int				(*init)(const struct config *);
 	void				(*fini)(void);
 };

@@ -3,7 +3,7 @@
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PGBIN=/usr/lib/postgresql/15/bin
-PROGRAMS="register account checkout robokassa-result sandbox"
+PROGRAMS="register account checkout robokassa-result sandbox license-check"
 PACKAGES="gcc make cmake pkg-config libfcgi-dev libpq-dev libssl-dev
 libcjson-dev libcurl4-openssl-dev postgresql-15 nginx openssl curl python3"
 

@@ -1,0 +1,208 @@
+/*
+ * amotoken.c: verification of amoCRM's disposable tokens; see amotoken.h.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "amotoken.h"
+#include "base64.h"
+
+#define PART_MAX	2048	/* decoded header or payload */
+
+/* HMAC-SHA256 of s[0..n) with key; compared with sig[0..32). */
+static int
+hmac_matches(const char *key, const char *s, size_t n,
+    const unsigned char *sig)
+{
+	unsigned char	mac[32];
+	size_t		len = 0;
+
+	if (key == NULL || EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, key,
+	    strlen(key), (const unsigned char *)s, n, mac, sizeof(mac),
+	    &len) == NULL || len != sizeof(mac))
+		return 0;
+	return CRYPTO_memcmp(mac, sig, sizeof(mac)) == 0;
+}
+
+/* Decodes a base64url part and parses it as a JSON object. */
+static cJSON *
+json_part(const char *s, size_t n)
+{
+	char	buf[PART_MAX];
+	size_t	len;
+	cJSON	*o;
+
+	if ((len = b64url_decode(buf, sizeof(buf), s, n)) == (size_t)-1 ||
+	    len == 0)
+		return NULL;
+	o = cJSON_ParseWithLength(buf, len);
+	if (o != NULL && !cJSON_IsObject(o)) {
+		cJSON_Delete(o);
+		o = NULL;
+	}
+	return o;
+}
+
+static const char *
+string_claim(const cJSON *o, const char *name)
+{
+	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(o, name);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* A whole number of seconds, or -1. */
+static long long
+time_claim(const cJSON *o, const char *name)
+{
+	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(o, name);
+
+	if (!cJSON_IsNumber(v) || v->valuedouble < 0 ||
+	    v->valuedouble > 1e11 || floor(v->valuedouble) != v->valuedouble)
+		return -1;
+	return (long long)v->valuedouble;
+}
+
+/* account_id: a positive integer, as a number or a numeric string. */
+static long long
+id_claim(const cJSON *o, const char *name)
+{
+	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(o, name);
+	long long	 id = 0;
+	size_t		 i, n;
+
+	if (cJSON_IsNumber(v)) {
+		if (v->valuedouble < 1 || v->valuedouble > 9007199254740991.0 ||
+		    floor(v->valuedouble) != v->valuedouble)
+			return -1;
+		return (long long)v->valuedouble;
+	}
+	if (!cJSON_IsString(v) || (n = strlen(v->valuestring)) == 0 ||
+	    n > 15 || strspn(v->valuestring, "0123456789") != n)
+		return -1;
+	for (i = 0; i < n; i++)
+		id = id * 10 + (v->valuestring[i] - '0');
+	return id > 0 ? id : -1;
+}
+
+/* aud is a string, or an array of strings, that holds the audience. */
+static int
+audience_ok(const cJSON *o, const char *want)
+{
+	const cJSON	*aud = cJSON_GetObjectItemCaseSensitive(o, "aud");
+	const cJSON	*e;
+
+	if (cJSON_IsString(aud))
+		return strcmp(aud->valuestring, want) == 0;
+	if (cJSON_IsArray(aud))
+		cJSON_ArrayForEach(e, aud)
+			if (cJSON_IsString(e) &&
+			    strcmp(e->valuestring, want) == 0)
+				return 1;
+	return 0;
+}
+
+/* iss is https://<subdomain>.<amoCRM or Kommo zone>, matching subdomain. */
+static int
+issuer_ok(const char *iss, const char *sub, char *host)
+{
+	const char	*dot;
+
+	if (iss == NULL || sub == NULL || strncmp(iss, "https://", 8) != 0 ||
+	    strchr(iss + 8, '.') == NULL || strlen(iss + 8) >= AMO_HOST_MAX)
+		return 0;
+	dot = strchr(iss + 8, '.');
+	if ((size_t)(dot - (iss + 8)) != strlen(sub) ||
+	    strncmp(iss + 8, sub, strlen(sub)) != 0)
+		return 0;
+	return amo_host(iss + 8, host) == 0 && strcmp(host, iss + 8) == 0;
+}
+
+enum amotoken_result
+amotoken_verify(const char *tok, size_t n, const struct amotoken_keys *k,
+    time_t now, struct amotoken *t, const char **why)
+{
+	const char		*dot1, *dot2, *alg, *sub;
+	unsigned char		 sig[64];
+	cJSON			*head = NULL, *body = NULL;
+	long long		 iat, nbf, exp;
+	enum amotoken_result	 rc = AMOTOKEN_INVALID;
+
+	memset(t, 0, sizeof(*t));
+	*why = "malformed token";
+	if (n == 0 || n > AMOTOKEN_MAX ||
+	    (dot1 = memchr(tok, '.', n)) == NULL ||
+	    (dot2 = memchr(dot1 + 1, '.', n - (size_t)(dot1 + 1 - tok))) ==
+	    NULL || memchr(dot2 + 1, '.', n - (size_t)(dot2 + 1 - tok)))
+		goto out;
+	if ((head = json_part(tok, (size_t)(dot1 - tok))) == NULL)
+		goto out;
+	/* The algorithm is ours to choose, never the token's. */
+	if ((alg = string_claim(head, "alg")) == NULL ||
+	    strcmp(alg, "HS256") != 0) {
+		*why = "algorithm is not HS256";
+		goto out;
+	}
+	if (b64url_decode(sig, sizeof(sig), dot2 + 1,
+	    n - (size_t)(dot2 + 1 - tok)) != 32) {
+		*why = "malformed signature";
+		goto out;
+	}
+	if (!hmac_matches(k->secret, tok, (size_t)(dot2 - tok), sig) &&
+	    !hmac_matches(k->previous, tok, (size_t)(dot2 - tok), sig)) {
+		*why = "bad signature";
+		goto out;
+	}
+	if ((body = json_part(dot1 + 1, (size_t)(dot2 - dot1 - 1))) == NULL) {
+		*why = "malformed claims";
+		goto out;
+	}
+	if (!audience_ok(body, k->audience)) {
+		*why = "wrong audience";
+		goto out;
+	}
+	if (string_claim(body, "client_uuid") == NULL ||
+	    strcmp(string_claim(body, "client_uuid"), k->client_uuid) != 0) {
+		*why = "wrong client_uuid";
+		goto out;
+	}
+	iat = time_claim(body, "iat");
+	nbf = time_claim(body, "nbf");
+	exp = time_claim(body, "exp");
+	if (iat < 0 || nbf < 0 || exp < 0) {
+		*why = "missing or malformed times";
+		goto out;
+	}
+	if (iat > now + AMOTOKEN_SKEW || nbf > now + AMOTOKEN_SKEW) {
+		*why = "not valid yet";
+		goto out;
+	}
+	if ((t->account_id = id_claim(body, "account_id")) < 0) {
+		*why = "missing or malformed account_id";
+		goto out;
+	}
+	sub = string_claim(body, "subdomain");
+	if (sub == NULL || strlen(sub) >= sizeof(t->subdomain) ||
+	    !issuer_ok(string_claim(body, "iss"), sub, t->host)) {
+		*why = "issuer and subdomain do not name one account";
+		goto out;
+	}
+	snprintf(t->subdomain, sizeof(t->subdomain), "%s", sub);
+	t->exp = exp;
+	if (exp + AMOTOKEN_SKEW <= now) {
+		*why = "token expired";
+		rc = AMOTOKEN_EXPIRED;
+		goto out;
+	}
+	*why = NULL;
+	rc = AMOTOKEN_OK;
+out:
+	cJSON_Delete(head);
+	cJSON_Delete(body);
+	return rc;
+}

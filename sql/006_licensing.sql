@@ -1,0 +1,177 @@
+-- License checks: an account's state from its periods, the trial of a
+-- never-seen account, blocking, revoked (refunded) periods, and the
+-- notifications that tell every license-check worker to forget what it
+-- knew about an account.
+
+-- Blocking a user (seed 8.2) suspends the licenses of their accounts.
+ALTER TABLE amobill.users
+	ADD COLUMN blocked_reason text CHECK (blocked_reason IN
+	    ('government_order', 'copyright', 'third_party_complaint',
+	     'prohibited_content', 'terms_violation')),
+	ADD COLUMN blocked_at timestamptz,
+	ADD CONSTRAINT users_blocked_both
+	    CHECK ((blocked_reason IS NULL) = (blocked_at IS NULL));
+
+-- An approved refund ends its order's period at once (it is revoked, not
+-- shortened, so that the record of what was bought stays).
+ALTER TABLE amobill.license_periods
+	ADD COLUMN revoked_at timestamptz,
+	ADD CONSTRAINT license_periods_revoked_paid
+	    CHECK (revoked_at IS NULL OR kind = 'paid');
+
+-- Every change to an account's licenses is announced on license_changed
+-- (the account's id); license-check workers listen.
+CREATE FUNCTION amobill.notify_license_change() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM pg_notify('license_changed',
+	    (CASE TG_OP WHEN 'DELETE' THEN OLD.account_id
+	     ELSE NEW.account_id END)::text);
+	RETURN NULL;
+END
+$$;
+CREATE TRIGGER license_periods_notify
+	AFTER INSERT OR UPDATE OR DELETE ON amobill.license_periods
+	FOR EACH ROW EXECUTE FUNCTION amobill.notify_license_change();
+
+CREATE FUNCTION amobill.notify_user_block() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM pg_notify('license_changed', o.account_id::text)
+	   FROM (SELECT DISTINCT account_id FROM amobill.orders
+	          WHERE user_id = NEW.id) o;
+	RETURN NULL;
+END
+$$;
+CREATE TRIGGER users_block_notify
+	AFTER UPDATE OF blocked_at ON amobill.users
+	FOR EACH ROW WHEN (OLD.blocked_at IS DISTINCT FROM NEW.blocked_at)
+	EXECUTE FUNCTION amobill.notify_user_block();
+
+-- An account's license now.  code: VALID (a paid period is running),
+-- TRIAL, SUSPENDED (a user who bought for it is blocked, or its running
+-- paid period was refunded), EXPIRED.  expires_at: the end of the time
+-- covered without a gap from now on (or of the last period);
+-- recheck_at: when the answer can next change without any write (a
+-- cache may keep it until then, or until a notification).
+CREATE FUNCTION amobill.license_state(p_account bigint)
+RETURNS TABLE (code text, kind text, expires_at timestamptz,
+    recheck_at timestamptz)
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, amobill AS $$
+#variable_conflict use_column
+DECLARE
+	cur	record;
+	e	timestamptz;
+	nxt	timestamptz;
+BEGIN
+	SELECT p.kind, least(p.ends_at, p.revoked_at) AS until INTO cur
+	  FROM amobill.license_periods p
+	 WHERE p.account_id = p_account AND p.starts_at <= now()
+	   AND now() < least(p.ends_at, p.revoked_at)
+	 ORDER BY p.kind = 'paid' DESC, least(p.ends_at, p.revoked_at) DESC
+	 LIMIT 1;
+	IF FOUND THEN
+		-- Paid periods follow one another: follow the chain.
+		e := cur.until;
+		LOOP
+			SELECT least(p.ends_at, p.revoked_at) INTO nxt
+			  FROM amobill.license_periods p
+			 WHERE p.account_id = p_account AND p.kind = cur.kind
+			   AND p.starts_at <= e AND least(p.ends_at, p.revoked_at) > e
+			 ORDER BY 1 DESC LIMIT 1;
+			EXIT WHEN NOT FOUND;
+			e := nxt;
+		END LOOP;
+		code := CASE cur.kind WHEN 'paid' THEN 'VALID' ELSE 'TRIAL' END;
+		kind := cur.kind;
+		expires_at := e;
+		recheck_at := cur.until;
+	ELSIF EXISTS (SELECT FROM amobill.license_periods p
+	     WHERE p.account_id = p_account AND p.revoked_at <= now()
+	       AND p.starts_at <= now() AND now() < p.ends_at) THEN
+		SELECT 'SUSPENDED', 'paid', max(p.ends_at) INTO code, kind, expires_at
+		  FROM amobill.license_periods p
+		 WHERE p.account_id = p_account AND p.revoked_at <= now()
+		   AND p.starts_at <= now() AND now() < p.ends_at;
+		recheck_at := expires_at;
+	ELSE
+		SELECT 'EXPIRED', p.kind, least(p.ends_at, p.revoked_at)
+		  INTO code, kind, expires_at
+		  FROM amobill.license_periods p WHERE p.account_id = p_account
+		 ORDER BY least(p.ends_at, p.revoked_at) DESC LIMIT 1;
+		code := 'EXPIRED';
+		SELECT min(p.starts_at) INTO recheck_at
+		  FROM amobill.license_periods p
+		 WHERE p.account_id = p_account AND p.starts_at > now();
+	END IF;
+	IF EXISTS (SELECT FROM amobill.orders o JOIN amobill.users u
+	     ON u.id = o.user_id
+	     WHERE o.account_id = p_account AND u.blocked_at IS NOT NULL) THEN
+		code := 'SUSPENDED';
+		recheck_at := NULL;
+	END IF;
+	RETURN NEXT;
+END
+$$;
+
+-- A verified license check of account p_amo_id (host p_host from the
+-- token): finds the account (linking it to the host it was bought for at
+-- checkout), starts the trial of an account with no period at all (one
+-- trial per account, ever: the unique index backs it), and returns its
+-- state with the account's id.
+CREATE FUNCTION amobill.license_check(p_amo_id bigint, p_host text,
+    p_trial_days integer)
+RETURNS TABLE (account_id bigint, code text, kind text,
+    expires_at timestamptz, recheck_at timestamptz)
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, amobill AS $$
+#variable_conflict use_column
+DECLARE
+	acc	bigint;
+BEGIN
+	IF p_trial_days NOT BETWEEN 1 AND 14 THEN
+		RAISE EXCEPTION 'trial_days must be 1..14';
+	END IF;
+	SELECT a.id INTO acc FROM amobill.amo_accounts a
+	 WHERE a.amo_account_id = p_amo_id;
+	IF acc IS NULL THEN
+		UPDATE amobill.amo_accounts a SET amo_account_id = p_amo_id
+		 WHERE a.host = p_host AND a.amo_account_id IS NULL
+		RETURNING a.id INTO acc;
+	END IF;
+	IF acc IS NULL THEN
+		-- A host already linked to another account id (a renamed
+		-- account) leaves this one known by its id alone.
+		INSERT INTO amobill.amo_accounts (host, amo_account_id)
+		SELECT p_host, p_amo_id WHERE NOT EXISTS
+		    (SELECT FROM amobill.amo_accounts a WHERE a.host = p_host)
+		ON CONFLICT DO NOTHING RETURNING id INTO acc;
+		IF acc IS NULL THEN
+			INSERT INTO amobill.amo_accounts (amo_account_id)
+			VALUES (p_amo_id) ON CONFLICT DO NOTHING
+			RETURNING id INTO acc;
+		END IF;
+		IF acc IS NULL THEN
+			SELECT a.id INTO acc FROM amobill.amo_accounts a
+			 WHERE a.amo_account_id = p_amo_id;
+		END IF;
+	END IF;
+	IF NOT EXISTS (SELECT FROM amobill.license_periods p
+	     WHERE p.account_id = acc) THEN
+		INSERT INTO amobill.license_periods (account_id, kind,
+		    starts_at, ends_at)
+		VALUES (acc, 'trial', now(), now() + make_interval(days =>
+		    p_trial_days))
+		ON CONFLICT (account_id) WHERE kind = 'trial' DO NOTHING;
+	END IF;
+	RETURN QUERY SELECT acc, s.code, s.kind, s.expires_at, s.recheck_at
+	  FROM amobill.license_state(acc) s;
+END
+$$;
+
+REVOKE ALL ON FUNCTION amobill.license_state(bigint),
+    amobill.license_check(bigint, text, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION amobill.license_check(bigint, text, integer)
+    TO amobill_license;
+GRANT SELECT ON amobill.widgets TO amobill_license;
