@@ -221,6 +221,10 @@ void
 db_listen(const char *name)
 {
 	channel = name;
+	/* Already connected: listen now, or the next connection will. */
+	if (conn != NULL && prepared && listen_now() == -1)
+		prepared = 0;
+	fresh = 1;
 }
 
 int

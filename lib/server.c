@@ -307,6 +307,7 @@ server_main(const struct program *prog, int argc, char **argv)
 	const char	*config_path = getenv("AMOBILL_CONFIG");
 	char		 err[256];
 	int		 ch, nworkers = 2, sock, rc;
+	pid_t		 parent = getpid();
 
 	log_init(prog->name);
 	while ((ch = getopt(argc, argv, "c:w:")) != -1) {
@@ -345,6 +346,9 @@ server_main(const struct program *prog, int argc, char **argv)
 	else
 		sock = inherited_socket();
 	rc = sock == -1 ? 1 : supervise(prog, &cfg, sock, nworkers);
+	/* The parent, done, takes away the socket it made. */
+	if (argc == 1 && sock != -1 && getpid() == parent)
+		unlink(argv[0]);
 	if (prog->fini != NULL)
 		prog->fini();
 	config_free(&cfg);
