@@ -21,8 +21,9 @@
 
 static const struct db_stmt statements[] = {
 	{ "login_lookup",
-	  "SELECT id, password_hash FROM amobill.users"
-	  " WHERE login = $1 OR email = $1" },
+	  "SELECT id, password_hash, blocked_reason,"
+	  "       to_char(blocked_at AT TIME ZONE 'Asia/Almaty', 'DD.MM.YYYY')"
+	  "  FROM amobill.users WHERE login = $1 OR email = $1" },
 	{ "user_get",
 	  "SELECT id, login, email, full_name, status, address, iin_bin,"
 	  "       password_hash"
@@ -39,13 +40,17 @@ static const struct db_stmt statements[] = {
 	{ "password_rehash",
 	  "UPDATE amobill.users SET password_hash = $2 WHERE id = $1" },
 	{ "user_licenses",
-	  "SELECT a.host, p.kind, p.inv_id, to_json(p.starts_at) #>> '{}',"
-	  "       to_json(p.ends_at) #>> '{}',"
-	  "       CASE WHEN now() < p.starts_at THEN 'future'"
+	  "SELECT a.host, CASE p.kind WHEN 'trial' THEN 'trial' ELSE 'paid' END,"
+	  "       p.inv_id, to_json(p.starts_at) #>> '{}',"
+	  "       to_json(least(p.ends_at, p.revoked_at)) #>> '{}',"
+	  "       CASE WHEN p.revoked_at <= now() AND now() < p.ends_at"
+	  "            THEN 'suspended'"
+	  "            WHEN now() < p.starts_at THEN 'future'"
 	  "            WHEN now() < p.ends_at THEN 'active'"
 	  "            ELSE 'expired' END,"
 	  "       to_char(p.starts_at AT TIME ZONE 'Asia/Almaty', 'DD.MM.YYYY'),"
-	  "       to_char(p.ends_at AT TIME ZONE 'Asia/Almaty', 'DD.MM.YYYY')"
+	  "       to_char(least(p.ends_at, p.revoked_at) AT TIME ZONE"
+	  "           'Asia/Almaty', 'DD.MM.YYYY')"
 	  "  FROM amobill.license_periods p JOIN amobill.amo_accounts a"
 	  "    ON a.id = p.account_id"
 	  " WHERE p.account_id IN (SELECT account_id FROM amobill.orders"
@@ -58,6 +63,16 @@ static const struct db_stmt statements[] = {
 	  "  FROM amobill.orders o JOIN amobill.amo_accounts a"
 	  "    ON a.id = o.account_id"
 	  " WHERE o.user_id = $1 ORDER BY o.inv_id DESC" },
+	{ "user_refunds",
+	  "SELECT r.id, r.inv_id, r.amount_tiyn, r.status,"
+	  "       to_json(r.requested_at) #>> '{}',"
+	  "       CASE WHEN r.status IN ('approved', 'paid') THEN"
+	  "           to_json(r.decided_at + interval '14 days') #>> '{}' END,"
+	  "       to_char(r.requested_at AT TIME ZONE 'Asia/Almaty', 'DD.MM.YYYY'),"
+	  "       CASE WHEN r.status = 'approved' THEN"
+	  "           to_char((r.decided_at + interval '14 days') AT TIME ZONE"
+	  "           'Asia/Almaty', 'DD.MM.YYYY') END"
+	  "  FROM amobill.refunds r WHERE r.user_id = $1 ORDER BY r.id DESC" },
 	{ "document_current",
 	  "SELECT version, body, to_char(published_at AT TIME ZONE"
 	  "       'Asia/Almaty', 'DD.MM.YYYY')"
@@ -158,31 +173,62 @@ get_login(struct request *req)
 	show_login(req, 200, NULL, NULL);
 }
 
-/*
- * Checks the credentials.  Returns the user's id, 0 if they are wrong,
- * or -1 if the database is unavailable.
- */
-static long long
-authenticate(const char *login, const char *pw, size_t pwlen)
+/* Why a user was blocked (seed 8.2), as the login page says it. */
+static const char *
+block_text(const char *reason)
+{
+	static const struct { const char *code, *text; } reasons[] = {
+		{ "government_order", "по распоряжению государственного органа" },
+		{ "copyright", "из-за нарушения авторских и смежных прав" },
+		{ "third_party_complaint",
+		  "по мотивированному обращению третьего лица" },
+		{ "prohibited_content",
+		  "из-за размещения запрещённой законом информации" },
+		{ "terms_violation", "из-за нарушения условий договора" },
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+		if (strcmp(reasons[i].code, reason) == 0)
+			return reasons[i].text;
+	return "";
+}
+
+struct login_result {
+	long long	uid;		/* 0: wrong credentials; -1: no database */
+	char		blocked[32];	/* the reason, if blocked */
+	char		since[16];
+};
+
+/* Checks the credentials, spending one scrypt whether or not they exist. */
+static void
+authenticate(const char *login, const char *pw, size_t pwlen,
+    struct login_result *out)
 {
 	const char	*p[1] = { login };
 	char		 hash[PASSWORD_HASH_MAX];
 	PGresult	*res;
-	long long	 uid = 0;
 	int		 ok;
 
+	memset(out, 0, sizeof(*out));
 	if ((res = db_exec("login_lookup", 1, p)) == NULL || !db_ok(res)) {
 		PQclear(res);
-		return -1;
+		out->uid = -1;
+		return;
 	}
 	if (PQntuples(res) != 1) {
 		password_burn(pw, pwlen);
 		PQclear(res);
-		return 0;
+		return;
 	}
 	ok = password_verify(pw, pwlen, PQgetvalue(res, 0, 1));
-	if (ok == 1)
-		uid = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	if (ok == 1) {
+		out->uid = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+		snprintf(out->blocked, sizeof(out->blocked), "%s",
+		    PQgetvalue(res, 0, 2));
+		snprintf(out->since, sizeof(out->since), "%s",
+		    PQgetvalue(res, 0, 3));
+	}
 	/* Parameters raised since this hash was made: store a new one. */
 	if (ok == 1 && password_needs_rehash(PQgetvalue(res, 0, 1)) &&
 	    password_hash(pw, pwlen, hash) == 0) {
@@ -191,7 +237,30 @@ authenticate(const char *login, const char *pw, size_t pwlen)
 		PQclear(db_exec("password_rehash", 2, q));
 	}
 	PQclear(res);
-	return uid;
+}
+
+/* A blocked user's login: refused, saying why (only to the password's owner). */
+static void
+refuse_blocked(struct request *req, const struct form *f,
+    const struct login_result *lr)
+{
+	char	 msg[512];
+	cJSON	*o;
+
+	snprintf(msg, sizeof(msg), "Доступ к личному кабинету заблокирован "
+	    "%s с %s. Вопросы можно задать по адресу %s.",
+	    block_text(lr->blocked), lr->since, req->cfg->support_email);
+	if (!req->json) {
+		show_login(req, 403, f, msg);
+		return;
+	}
+	if ((o = cJSON_CreateObject()) != NULL) {
+		cJSON_AddStringToObject(o, "error", "blocked");
+		cJSON_AddStringToObject(o, "reason", lr->blocked);
+		cJSON_AddObjectToObject(o, "fields");
+		cJSON_AddStringToObject(o, "message", msg);
+	}
+	http_send_json(req, 403, o);
 }
 
 static void
@@ -199,7 +268,7 @@ post_login(struct request *req)
 {
 	static const char	 wrong[] = "Неверный логин или пароль.";
 	struct form		 f;
-	long long		 uid;
+	struct login_result	 lr;
 	cJSON			*root;
 	int			 st;
 
@@ -212,11 +281,14 @@ post_login(struct request *req)
 	}
 	if (st != 0)
 		goto out;
-	uid = authenticate(form_str(&f, L_LOGIN), f.v[L_PASSWORD].str,
-	    f.v[L_PASSWORD].len);
-	if (uid == -1 || (uid > 0 && session_start(req, uid) == -1))
+	authenticate(form_str(&f, L_LOGIN), f.v[L_PASSWORD].str,
+	    f.v[L_PASSWORD].len, &lr);
+	if (lr.uid > 0 && lr.blocked[0] != '\0')
+		refuse_blocked(req, &f, &lr);
+	else if (lr.uid == -1 || (lr.uid > 0 &&
+	    session_start(req, lr.uid) == -1))
 		http_error(req, 503, "unavailable", NULL, NULL);
-	else if (uid == 0) {
+	else if (lr.uid == 0) {
 		if (req->json)
 			http_error(req, 401, "bad_credentials", NULL, wrong);
 		else
@@ -224,7 +296,8 @@ post_login(struct request *req)
 	} else if (req->json) {
 		root = cJSON_CreateObject();
 		if (root != NULL)
-			cJSON_AddNumberToObject(root, "user_id", (double)uid);
+			cJSON_AddNumberToObject(root, "user_id",
+			    (double)lr.uid);
 		http_send_json(req, 200, root);
 	} else
 		http_redirect(req, "/account");
@@ -284,18 +357,22 @@ static const struct form_field account_fields[A_NFIELDS] = {
 struct cabinet {
 	PGresult	*licenses;
 	PGresult	*orders;
+	PGresult	*refunds;
 };
 
 enum { L_HOST, L_KIND, L_INV, L_STARTS, L_ENDS, L_STATUS, L_STARTS_DAY,
     L_ENDS_DAY };
 enum { O_INV, O_PLAN, O_HOST, O_AMOUNT, O_STATUS, O_CREATED, O_PAID,
     O_CREATED_DAY };
+enum { R_ID, R_INV, R_AMOUNT, R_STATUS, R_REQUESTED, R_DEADLINE,
+    R_REQUESTED_DAY, R_DEADLINE_DAY };
 
 static void
 cabinet_free(struct cabinet *cab)
 {
 	PQclear(cab->licenses);
 	PQclear(cab->orders);
+	PQclear(cab->refunds);
 }
 
 /* Loads the lists.  Returns 0, or -1 if the database is unavailable. */
@@ -306,8 +383,10 @@ cabinet_load(const PGresult *u, struct cabinet *cab)
 
 	cab->licenses = db_exec("user_licenses", 1, p);
 	cab->orders = db_exec("user_orders", 1, p);
+	cab->refunds = db_exec("user_refunds", 1, p);
 	if (cab->licenses == NULL || !db_ok(cab->licenses) ||
-	    cab->orders == NULL || !db_ok(cab->orders)) {
+	    cab->orders == NULL || !db_ok(cab->orders) ||
+	    cab->refunds == NULL || !db_ok(cab->refunds)) {
 		cabinet_free(cab);
 		return -1;
 	}
@@ -368,6 +447,22 @@ lists_json(cJSON *root, const struct cabinet *cab)
 			add_text(o, "created_at", cab->orders, i, O_CREATED);
 			add_text(o, "paid_at", cab->orders, i, O_PAID);
 		}
+	if ((list = cJSON_AddArrayToObject(root, "refunds")) != NULL)
+		for (i = 0; i < PQntuples(cab->refunds); i++) {
+			if ((o = cJSON_CreateObject()) == NULL)
+				break;
+			cJSON_AddItemToArray(list, o);
+			add_number(o, "refund_id", cab->refunds, i, R_ID);
+			add_number(o, "inv_id", cab->refunds, i, R_INV);
+			money_format(strtoll(PQgetvalue(cab->refunds, i,
+			    R_AMOUNT), NULL, 10), amount);
+			cJSON_AddStringToObject(o, "amount", amount);
+			add_text(o, "status", cab->refunds, i, R_STATUS);
+			add_text(o, "requested_at", cab->refunds, i,
+			    R_REQUESTED);
+			add_text(o, "payout_deadline", cab->refunds, i,
+			    R_DEADLINE);
+		}
 }
 
 static const char *
@@ -378,7 +473,9 @@ status_text(const char *status)
 		{ "future", "начнётся позже" }, { "suspended", "приостановлена" },
 		{ "unpaid", "не оплачен" }, { "paid", "оплачен" },
 		{ "refunded", "возвращён" }, { "paid_kind", "оплаченная" },
-		{ "trial", "пробная" },
+		{ "trial", "пробная" }, { "pending", "на рассмотрении" },
+		{ "approved", "одобрен, ожидает выплаты" },
+		{ "rejected", "отклонён" }, { "paid_refund", "выплачен" },
 	};
 	size_t	i;
 
@@ -390,8 +487,10 @@ status_text(const char *status)
 
 /* The lists as HTML tables, escaped, for the cabinet page. */
 static void
-lists_html(struct buf *lic, struct buf *ord, const struct cabinet *cab)
+lists_html(struct buf *lic, struct buf *ord, struct buf *ref,
+    const struct cabinet *cab)
 {
+	const char	*st;
 	char	amount[MONEY_TEXT];
 	int	i;
 
@@ -415,7 +514,7 @@ lists_html(struct buf *lic, struct buf *ord, const struct cabinet *cab)
 	if (PQntuples(cab->licenses) == 0)
 		buf_adds(lic, "<tr><td colspan=\"4\">Лицензий пока нет.</td></tr>\n");
 	if (PQntuples(cab->orders) == 0)
-		buf_adds(ord, "<tr><td colspan=\"5\">Заказов пока нет.</td></tr>\n");
+		buf_adds(ord, "<tr><td colspan=\"6\">Заказов пока нет.</td></tr>\n");
 	for (i = 0; i < PQntuples(cab->orders); i++) {
 		buf_adds(ord, "<tr><td>");
 		html_escapes(ord, PQgetvalue(cab->orders, i, O_INV));
@@ -430,7 +529,35 @@ lists_html(struct buf *lic, struct buf *ord, const struct cabinet *cab)
 		buf_adds(ord, "</td><td>");
 		html_escapes(ord, status_text(PQgetvalue(cab->orders, i,
 		    O_STATUS)));
+		buf_adds(ord, "</td><td>");
+		if (strcmp(PQgetvalue(cab->orders, i, O_STATUS), "paid") == 0) {
+			buf_adds(ord, "<a href=\"/refund?inv_id=");
+			html_escapes(ord, PQgetvalue(cab->orders, i, O_INV));
+			buf_adds(ord, "\">Запросить возврат</a>");
+		}
 		buf_adds(ord, "</td></tr>\n");
+	}
+	if (PQntuples(cab->refunds) == 0)
+		buf_adds(ref, "<tr><td colspan=\"5\">Запросов на возврат нет."
+		    "</td></tr>\n");
+	for (i = 0; i < PQntuples(cab->refunds); i++) {
+		st = PQgetvalue(cab->refunds, i, R_STATUS);
+		buf_adds(ref, "<tr><td>");
+		html_escapes(ref, PQgetvalue(cab->refunds, i, R_INV));
+		buf_adds(ref, "</td><td>");
+		html_escapes(ref, PQgetvalue(cab->refunds, i, R_REQUESTED_DAY));
+		buf_adds(ref, "</td><td>");
+		money_display(strtoll(PQgetvalue(cab->refunds, i, R_AMOUNT),
+		    NULL, 10), amount);
+		html_escapes(ref, amount);
+		buf_adds(ref, "</td><td class=\"refund-");
+		html_escapes(ref, st);
+		buf_adds(ref, "\">");
+		html_escapes(ref, status_text(strcmp(st, "paid") == 0 ?
+		    "paid_refund" : st));
+		buf_adds(ref, "</td><td>");
+		html_escapes(ref, PQgetvalue(cab->refunds, i, R_DEADLINE_DAY));
+		buf_adds(ref, "</td></tr>\n");
 	}
 }
 
@@ -455,7 +582,6 @@ cabinet_json(const PGresult *u, const struct cabinet *cab)
 	cJSON_AddStringToObject(user, "iin_bin", PQgetvalue(u, 0, U_IIN_BIN));
 	cJSON_AddNullToObject(user, "blocked");
 	lists_json(root, cab);
-	cJSON_AddArrayToObject(root, "refunds");
 	return root;
 }
 
@@ -467,12 +593,12 @@ static void
 show_cabinet(struct request *req, int status, const PGresult *u,
     const struct form *f, const char *notice)
 {
-	struct tmpl_var	 vars[2 * A_NFIELDS + 12];
+	struct tmpl_var	 vars[2 * A_NFIELDS + 14];
 	char		 names[A_NFIELDS][40];
 	char		 csrf[CRYPTO_TOKEN_LEN + 1];
 	const char	*st;
 	struct cabinet	 cab;
-	struct buf	 lic, ord;
+	struct buf	 lic, ord, ref;
 	size_t		 n = 0, i;
 
 	if (csrf_token(req, csrf) == -1 || cabinet_load(u, &cab) == -1) {
@@ -481,7 +607,8 @@ show_cabinet(struct request *req, int status, const PGresult *u,
 	}
 	buf_init(&lic, 256 * 1024);
 	buf_init(&ord, 256 * 1024);
-	lists_html(&lic, &ord, &cab);
+	buf_init(&ref, 256 * 1024);
+	lists_html(&lic, &ord, &ref, &cab);
 	if (f != NULL)
 		n = page_form_vars(f, vars, names);
 	/* Stored values fill what the form did not carry. */
@@ -500,9 +627,11 @@ show_cabinet(struct request *req, int status, const PGresult *u,
 	vars[n++] = (struct tmpl_var){ "notice", notice };
 	vars[n++] = (struct tmpl_var){ "licenses", buf_str(&lic) };
 	vars[n++] = (struct tmpl_var){ "orders", buf_str(&ord) };
+	vars[n++] = (struct tmpl_var){ "refunds", buf_str(&ref) };
 	page_send(req, status, "Личный кабинет", "account.html", vars, n, 1);
 	buf_free(&lic);
 	buf_free(&ord);
+	buf_free(&ref);
 	cabinet_free(&cab);
 }
 

@@ -38,8 +38,9 @@
 
 static const struct db_stmt statements[] = {
 	{ "license_check",
-	  "SELECT account_id, code, kind, extract(epoch FROM expires_at)::bigint,"
-	  "       coalesce(extract(epoch FROM recheck_at)::bigint, -1)"
+	  "SELECT account_id, code, kind,"
+	  "       floor(extract(epoch FROM expires_at))::bigint,"
+	  "       coalesce(floor(extract(epoch FROM recheck_at))::bigint, -1)"
 	  "  FROM amobill.license_check($1::bigint, $2, $3::integer)" },
 	{ "widgets",
 	  "SELECT code, name, description FROM amobill.widgets ORDER BY code" },

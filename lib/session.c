@@ -11,7 +11,8 @@ const struct db_stmt session_statements[] = {
 	{ "session_get",
 	  "SELECT s.user_id, u.login, u.email"
 	  "  FROM amobill.sessions s JOIN amobill.users u ON u.id = s.user_id"
-	  " WHERE s.token_hash = decode($1, 'hex') AND s.expires_at > now()" },
+	  " WHERE s.token_hash = decode($1, 'hex') AND s.expires_at > now()"
+	  "   AND u.blocked_at IS NULL" },
 	{ "session_start",
 	  "INSERT INTO amobill.sessions (token_hash, user_id, expires_at)"
 	  " VALUES (decode($1, 'hex'), $2,"

@@ -200,6 +200,74 @@ valid_address(struct form_value *v)
 }
 
 const char *
+valid_reason(struct form_value *v)
+{
+	struct form_value	line;
+	size_t			i, start, n;
+
+	trim(v);
+	n = utf8_length(v->str, v->len);
+	if (n < 20)
+		return "Опишите причину отказа подробнее: не менее 20 символов.";
+	if (n > 2000)
+		return "Причина: не более 2000 символов.";
+	/* Line by line, the same characters as an address allows. */
+	for (start = i = 0; i <= v->len; i++) {
+		if (i < v->len && v->str[i] != '\n')
+			continue;
+		line.str = v->str + start;
+		line.len = i - start;
+		if (line.len > 0 && line.str[line.len - 1] == '\r')
+			line.len--;
+		if (!plain_text(&line, " -'.,\"0123456789()/#:№!?;%+"))
+			return "Причина: только буквы, цифры и обычные знаки "
+			    "препинания.";
+		start = i + 1;
+	}
+	return NULL;
+}
+
+const char *
+valid_iban(struct form_value *v)
+{
+	size_t	n = kz_compact(v->str, v->len + 1, v->str, v->len, 1);
+
+	if (n == (size_t)-1 || !kz_iban_valid(v->str, n))
+		return "Укажите казахстанский IBAN (ИИК): KZ и 18 знаков, "
+		    "например KZ86125KZT5004100100.";
+	v->len = n;
+	return NULL;
+}
+
+const char *
+valid_bic(struct form_value *v)
+{
+	size_t	n = kz_compact(v->str, v->len + 1, v->str, v->len, 1);
+
+	if (n == (size_t)-1 || !kz_bic_valid(v->str, n))
+		return "Укажите БИК банка: 8 или 11 знаков, например CASPKZKA.";
+	v->len = n;
+	return NULL;
+}
+
+const char *
+valid_inv_id(struct form_value *v)
+{
+	long long	n = 0;
+	size_t		i;
+
+	if (v->len > 10 || v->str[0] == '0' ||
+	    strspn(v->str, "0123456789") != v->len)
+		return "Неверный номер заказа.";
+	for (i = 0; i < v->len; i++)
+		n = n * 10 + (v->str[i] - '0');
+	if (n < 1 || n > 2147483647LL)
+		return "Неверный номер заказа.";
+	v->num = n;
+	return NULL;
+}
+
+const char *
 valid_status(struct form_value *v)
 {
 	long long	s;

@@ -24,6 +24,10 @@ const char	*valid_status(struct form_value *);	/* sets num */
 const char	*valid_iin_bin(struct form_value *);	/* spaces dropped */
 const char	*valid_yes(struct form_value *);	/* a ticked box: "yes" */
 const char	*valid_token(struct form_value *);	/* a crypto_token() */
+const char	*valid_reason(struct form_value *);	/* 20-2000 characters */
+const char	*valid_iban(struct form_value *);	/* KZ IBAN, compacted */
+const char	*valid_bic(struct form_value *);	/* compacted, upper-case */
+const char	*valid_inv_id(struct form_value *);	/* 1..2^31-1, sets num */
 
 /*
  * An amoCRM account as checkout takes it: "mycompany" (amocrm.ru),

@@ -3,7 +3,8 @@
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PGBIN=/usr/lib/postgresql/15/bin
-PROGRAMS="register account checkout robokassa-result sandbox license-check"
+PROGRAMS="register account checkout robokassa-result refund-request sandbox
+license-check"
 PACKAGES="gcc make cmake pkg-config libfcgi-dev libpq-dev libssl-dev
 libcjson-dev libcurl4-openssl-dev postgresql-15 nginx openssl curl python3"
 
@@ -39,6 +40,13 @@ ensure_packages() {
 	apt-get update -qq >&2 &&
 	    apt-get install -y -qq --no-install-recommends $missing >&2 ||
 	    die "apt-get install failed"
+}
+
+# Node.js and npm for the browser tests: Debian's, unless the machine
+# already has them (NodeSource's nodejs carries its own npm).
+ensure_node() {
+	command -v node >/dev/null && command -v npm >/dev/null && return 0
+	ensure_packages nodejs npm
 }
 
 # Configures and builds into $AMOBILL_BUILD; SANITIZE=1 adds ASan+UBSan.

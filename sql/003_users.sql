@@ -97,6 +97,3 @@ GRANT SELECT, UPDATE (email, password_hash, full_name, status, address,
     iin_bin, updated_at) ON amobill.users TO amobill_account;
 GRANT SELECT, INSERT, DELETE ON amobill.sessions TO amobill_account;
 GRANT SELECT ON amobill.current_documents TO amobill_account;
-
--- Administrators read everything here (the admin schema comes later).
-GRANT SELECT ON ALL TABLES IN SCHEMA amobill TO amobill_admin;

@@ -90,11 +90,12 @@ CREATE TABLE amobill.payment_events (
 CREATE INDEX payment_events_inv_id ON amobill.payment_events (inv_id);
 
 -- A license is a set of periods per account.  A paid period belongs to
--- one order, and an order has at most one.
+-- one order, and an order has at most one; a grant is time an
+-- administrator added (admin.extend_license) and counts as paid.
 CREATE TABLE amobill.license_periods (
 	id		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 	account_id	bigint NOT NULL REFERENCES amobill.amo_accounts (id),
-	kind		text NOT NULL CHECK (kind IN ('paid', 'trial')),
+	kind		text NOT NULL CHECK (kind IN ('paid', 'grant', 'trial')),
 	inv_id		integer UNIQUE REFERENCES amobill.orders (inv_id),
 	starts_at	timestamptz NOT NULL,
 	ends_at		timestamptz NOT NULL,
@@ -165,7 +166,7 @@ BEGIN
 	SELECT term_months INTO months FROM amobill.plans WHERE code = o.plan_code;
 	SELECT greatest(now(), max(ends_at)) INTO start
 	  FROM amobill.license_periods
-	 WHERE account_id = o.account_id AND kind = 'paid';
+	 WHERE account_id = o.account_id AND kind <> 'trial';
 	start := coalesce(start, now());
 	INSERT INTO amobill.license_periods (account_id, kind, inv_id,
 	    starts_at, ends_at)
@@ -242,5 +243,3 @@ GRANT SELECT ON amobill.orders, amobill.amo_accounts, amobill.license_periods,
 
 -- license-check reads the catalogue.
 GRANT SELECT ON amobill.widgets TO amobill_license;
-
-GRANT SELECT ON ALL TABLES IN SCHEMA amobill TO amobill_admin;

@@ -65,26 +65,29 @@ DECLARE
 	e	timestamptz;
 	nxt	timestamptz;
 BEGIN
-	SELECT p.kind, least(p.ends_at, p.revoked_at) AS until INTO cur
+	-- Paid and granted time are the same to the customer.
+	SELECT p.kind = 'trial' AS trial, least(p.ends_at, p.revoked_at) AS until
+	  INTO cur
 	  FROM amobill.license_periods p
 	 WHERE p.account_id = p_account AND p.starts_at <= now()
 	   AND now() < least(p.ends_at, p.revoked_at)
-	 ORDER BY p.kind = 'paid' DESC, least(p.ends_at, p.revoked_at) DESC
+	 ORDER BY p.kind = 'trial', least(p.ends_at, p.revoked_at) DESC
 	 LIMIT 1;
 	IF FOUND THEN
-		-- Paid periods follow one another: follow the chain.
+		-- Periods follow one another: follow the chain.
 		e := cur.until;
 		LOOP
 			SELECT least(p.ends_at, p.revoked_at) INTO nxt
 			  FROM amobill.license_periods p
-			 WHERE p.account_id = p_account AND p.kind = cur.kind
+			 WHERE p.account_id = p_account
+			   AND (p.kind = 'trial') = cur.trial
 			   AND p.starts_at <= e AND least(p.ends_at, p.revoked_at) > e
 			 ORDER BY 1 DESC LIMIT 1;
 			EXIT WHEN NOT FOUND;
 			e := nxt;
 		END LOOP;
-		code := CASE cur.kind WHEN 'paid' THEN 'VALID' ELSE 'TRIAL' END;
-		kind := cur.kind;
+		code := CASE WHEN cur.trial THEN 'TRIAL' ELSE 'VALID' END;
+		kind := CASE WHEN cur.trial THEN 'trial' ELSE 'paid' END;
 		expires_at := e;
 		recheck_at := cur.until;
 	ELSIF EXISTS (SELECT FROM amobill.license_periods p
@@ -96,7 +99,8 @@ BEGIN
 		   AND p.starts_at <= now() AND now() < p.ends_at;
 		recheck_at := expires_at;
 	ELSE
-		SELECT 'EXPIRED', p.kind, least(p.ends_at, p.revoked_at)
+		SELECT 'EXPIRED', CASE p.kind WHEN 'trial' THEN 'trial' ELSE 'paid' END,
+		    least(p.ends_at, p.revoked_at)
 		  INTO code, kind, expires_at
 		  FROM amobill.license_periods p WHERE p.account_id = p_account
 		 ORDER BY least(p.ends_at, p.revoked_at) DESC LIMIT 1;
@@ -175,3 +179,6 @@ REVOKE ALL ON FUNCTION amobill.license_state(bigint),
 GRANT EXECUTE ON FUNCTION amobill.license_check(bigint, text, integer)
     TO amobill_license;
 GRANT SELECT ON amobill.widgets TO amobill_license;
+
+-- Sessions of blocked users do not count (lib/session.c asks).
+GRANT SELECT (blocked_at) ON amobill.users TO amobill_checkout;

@@ -11,8 +11,8 @@ import time
 import unittest
 import urllib.parse
 
-from stack import (BASE, ROOT, VAR, Client, amo_token, config, eventually, register,
-                   rk_signature, sql_super, stack, unique)
+from stack import (VAR, Client, admin, amo_token, config, eventually, register,
+                   rk_signature, sql_super, stack)
 
 
 def new_account():
@@ -49,11 +49,6 @@ def pay_for(host):
 
 def user_id_of(inv):
     return sql_super("SELECT user_id FROM amobill.orders WHERE inv_id = %s" % inv)[0][0]
-
-
-def admin(query):
-    return subprocess.run([os.path.join(ROOT, "scripts", "psql"), "-v", "ON_ERROR_STOP=1",
-                           "-tAc", query], capture_output=True, text=True)
 
 
 class Tokens(unittest.TestCase):

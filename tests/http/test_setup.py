@@ -87,7 +87,7 @@ class Migrations(unittest.TestCase):
     def test_each_applied_once_and_edits_refused(self):
         names = sorted(f for f in os.listdir(os.path.join(ROOT, "sql"))
                        if f.endswith(".sql") and f[:3].isdigit())
-        rows = psql_as("amobill_admin", "SELECT name FROM amobill.schema_migrations ORDER BY name")
+        rows = psql_as("postgres", "SELECT name FROM amobill.schema_migrations ORDER BY name")
         self.assertEqual(rows.stdout.split(), names)
         r = self.migrate()
         self.assertEqual(r.returncode, 0, r.stderr)
@@ -131,6 +131,51 @@ class Privileges(unittest.TestCase):
         "amobill_admin": [
             "DELETE FROM amobill.users",
             "UPDATE amobill.users SET password_hash = 'x'",
+            "SELECT * FROM amobill.users",
+            "SELECT * FROM amobill.sessions",
+            "UPDATE amobill.orders SET status = 'paid'",
+            "SELECT amobill.apply_payment(1, 1)",
+        ],
+        "amobill_license": [
+            "SELECT iin_bin FROM amobill.users",
+            "SELECT email FROM amobill.users",
+            "SELECT * FROM amobill.orders",
+            "SELECT * FROM amobill.license_periods",
+            "INSERT INTO amobill.license_periods (account_id, kind, starts_at, ends_at)"
+            " VALUES (1, 'grant', now(), now())",
+            "SELECT amobill.apply_payment(1, 1)",
+            "SELECT * FROM amobill.refunds",
+        ],
+        "amobill_register": [
+            "SELECT * FROM amobill.orders",
+            "SELECT * FROM amobill.refunds",
+            "SELECT amobill.create_order(1, 'x', 'x', '1.1.1.1')",
+        ],
+        "amobill_checkout": [
+            "SELECT iin_bin FROM amobill.users",
+            "UPDATE amobill.orders SET status = 'paid'",
+            "SELECT amobill.apply_payment(1, 1)",
+            "SELECT amobill.result_call('1.1.1.1', 'POST', '{}', 1, 1, 'ok')",
+            "INSERT INTO amobill.license_periods (account_id, kind, starts_at, ends_at)"
+            " VALUES (1, 'grant', now(), now())",
+            "SELECT * FROM amobill.refunds",
+        ],
+        "amobill_payment": [
+            "SELECT * FROM amobill.users",
+            "SELECT checkout_ip FROM amobill.orders",
+            "UPDATE amobill.orders SET status = 'paid'",
+            "SELECT amobill.apply_payment(1, 1)",
+            "SELECT * FROM amobill.payment_events",
+            "SELECT admin.approve_refund(1, 'x')",
+        ],
+        "amobill_refund": [
+            "SELECT iin_bin FROM amobill.users",
+            "SELECT * FROM amobill.refunds",
+            "UPDATE amobill.refunds SET status = 'approved'",
+            "SELECT admin.approve_refund(1, 'note')",
+            "INSERT INTO amobill.refunds (inv_id, user_id, reason, recipient,"
+            " recipient_iin_bin, iban, bic, days_total, days_used, amount_tiyn)"
+            " VALUES (1, 1, 'x', 'x', 'x', 'x', 'x', 1, 1, 1)",
         ],
     }
 
