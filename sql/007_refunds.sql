@@ -91,6 +91,9 @@ GRANT SELECT ON amobill.sessions TO amobill_refund;
 GRANT SELECT (id, login, email, blocked_at) ON amobill.users TO amobill_refund;
 GRANT EXECUTE ON FUNCTION amobill.request_refund(bigint, integer, text, text,
     text, text, text) TO amobill_refund;
+GRANT SELECT (inv_id, user_id, account_id, amount_tiyn, status, paid_at)
+    ON amobill.orders TO amobill_refund;
+GRANT SELECT (id, host) ON amobill.amo_accounts TO amobill_refund;
 
 -- account: the cabinet lists the user's requests.
 GRANT SELECT (id, inv_id, user_id, amount_tiyn, status, requested_at,

@@ -8,7 +8,11 @@ GRANT USAGE ON SCHEMA admin TO amobill_admin;
 
 CREATE TABLE amobill.audit (
 	id		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-	db_user		text NOT NULL DEFAULT session_user,
+	-- The login that acted, and the role it had set (SET ROLE), if any:
+	-- give each administrator a login of their own in amobill_admin.
+	db_user		text NOT NULL DEFAULT session_user ||
+			    CASE current_setting('role') WHEN 'none' THEN ''
+			    ELSE ' as ' || current_setting('role') END,
 	at		timestamptz NOT NULL DEFAULT now(),
 	action		text NOT NULL CHECK (action ~ '^[a-z_]{1,40}$'),
 	object		text NOT NULL CHECK (length(object) <= 200),
@@ -146,12 +150,13 @@ CREATE FUNCTION admin.mark_refund_paid(p_refund_id bigint,
     p_payout_reference text) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, amobill AS $$
 DECLARE
-	r	amobill.refunds%ROWTYPE := amobill.refund_for_update(p_refund_id);
+	r	amobill.refunds%ROWTYPE;
 BEGIN
 	IF p_payout_reference IS NULL OR length(btrim(p_payout_reference))
 	    NOT BETWEEN 3 AND 200 THEN
 		RAISE EXCEPTION 'the payout reference (3..200 characters) is required';
 	END IF;
+	r := amobill.refund_for_update(p_refund_id);
 	IF r.status <> 'approved' THEN
 		RAISE EXCEPTION 'refund request % is %, not approved', r.id, r.status;
 	END IF;
@@ -388,8 +393,10 @@ CREATE VIEW admin.revenue_by_month AS
 	 WHERE o.paid_at IS NOT NULL
 	 GROUP BY 1 ORDER BY 1;
 
--- Administrators work through this schema only.
+-- Administrators work through this schema only (a view's functions run
+-- with its reader's rights, hence the one grant).
 REVOKE ALL ON ALL TABLES IN SCHEMA amobill FROM amobill_admin;
+GRANT EXECUTE ON FUNCTION amobill.license_state(bigint) TO amobill_admin;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA admin FROM PUBLIC;
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA admin TO amobill_admin;
 GRANT SELECT ON ALL TABLES IN SCHEMA admin TO amobill_admin;

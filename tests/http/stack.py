@@ -56,6 +56,11 @@ class Client:
         self.address = new_address()
         self.json_api = json_api
 
+    def move(self):
+        """Connects from another loopback address from now on (the same
+        browser on another network, as far as rate limits go)."""
+        self.address = new_address()
+
     def request(self, method, path, body=None, headers=None):
         h = {"Host": "127.0.0.1:%d" % PORT}
         if self.json_api:
