@@ -6,6 +6,7 @@
  *	OPTIONS /api/v1/license				CORS preflight
  *	GET     /api/v1/license/key			the Ed25519 public key
  *	GET     /api/v1/widgets				the widget catalogue
+ *	GET     /api/v1/site				the seller's details
  *
  * The account comes only from amoCRM's disposable token (X-Auth-Token),
  * verified here.  The first verified check of a never-seen account starts
@@ -378,6 +379,23 @@ catalogue(struct request *req)
 	http_send_json(req, 200, list);
 }
 
+/* The seller's details, for the footers of the static pages. */
+static void
+site(struct request *req)
+{
+	const struct config	*c = req->cfg;
+	cJSON			*o;
+
+	if ((o = cJSON_CreateObject()) != NULL) {
+		cJSON_AddStringToObject(o, "merchant_name", c->merchant_name);
+		cJSON_AddStringToObject(o, "merchant_bin", c->merchant_bin);
+		cJSON_AddStringToObject(o, "merchant_address",
+		    c->merchant_address);
+		cJSON_AddStringToObject(o, "support_email", c->support_email);
+	}
+	http_send_json(req, 200, o);
+}
+
 static int
 setup(const struct config *cfg)
 {
@@ -406,6 +424,7 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/license/key", public_key },
 	{ "OPTIONS", "/api/v1/license/key", preflight },
 	{ "GET", "/api/v1/widgets", catalogue },
+	{ "GET", "/api/v1/site", site },
 };
 
 static const struct program program = {

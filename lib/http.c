@@ -202,6 +202,7 @@ http_send(struct request *req, int status, const char *content_type,
 		buf_printf(&head, "Content-Type: %s\r\n", content_type);
 	buf_printf(&head, "Content-Length: %zu\r\n", n);
 	buf_adds(&head, "Cache-Control: no-store\r\n");
+
 	buf_add(&head, buf_str(&req->headers), req->headers.len);
 	buf_adds(&head, "\r\n");
 	FCGX_PutStr(buf_str(&head), (int)head.len, req->fcgi->out);

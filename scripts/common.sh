@@ -16,7 +16,9 @@ export AMOBILL_VAR AMOBILL_PORT AMOBILL_BUILD AMOBILL_WORKERS
 AMOBILL_VAR=$(mkdir -p "$AMOBILL_VAR" && cd "$AMOBILL_VAR" && pwd)
 : "${AMOBILL_CONFIG:=$AMOBILL_VAR/amobill.conf}"
 export AMOBILL_CONFIG
-PGHOST=$AMOBILL_VAR/pg
+# The cluster: the embedded one, or (AMOBILL_PGHOST) a server's socket
+# folder, for scripts/migrate in production.
+PGHOST=${AMOBILL_PGHOST:-$AMOBILL_VAR/pg}
 export PGHOST
 
 say() { printf '%s\n' "$*" >&2; }
