@@ -108,11 +108,12 @@ BEGIN
 END
 $$;
 
--- Approves a pending request: the order's paid period ends at once (the
--- license check answers SUSPENDED), and the payout is due within 14 days.
-CREATE FUNCTION admin.approve_refund(p_refund_id bigint, p_note text)
-RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, amobill AS $$
+-- Decides a pending request: 'approved' ends the order's paid period at
+-- once (the license check answers SUSPENDED) and makes the payout due
+-- within 14 days; 'rejected' keeps the license as it is.
+CREATE FUNCTION amobill.decide_refund(p_refund_id bigint, p_note text,
+    p_verdict text) RETURNS void
+LANGUAGE plpgsql AS $$
 DECLARE
 	n	text := amobill.require_note(p_note);
 	r	amobill.refunds%ROWTYPE := amobill.refund_for_update(p_refund_id);
@@ -120,29 +121,27 @@ BEGIN
 	IF r.status <> 'pending' THEN
 		RAISE EXCEPTION 'refund request % is %, not pending', r.id, r.status;
 	END IF;
-	UPDATE amobill.refunds SET status = 'approved', decided_at = now(),
+	UPDATE amobill.refunds SET status = p_verdict, decided_at = now(),
 	    decision_note = n WHERE id = r.id;
-	UPDATE amobill.license_periods SET revoked_at = now()
-	 WHERE inv_id = r.inv_id AND revoked_at IS NULL;
-	PERFORM amobill.audit_write('approve_refund', 'refund ' || r.id, n);
+	IF p_verdict = 'approved' THEN
+		UPDATE amobill.license_periods SET revoked_at = now()
+		 WHERE inv_id = r.inv_id AND revoked_at IS NULL;
+	END IF;
+	PERFORM amobill.audit_write(CASE p_verdict WHEN 'approved'
+	    THEN 'approve_refund' ELSE 'reject_refund' END, 'refund ' || r.id, n);
 END
 $$;
 
--- Rejects a pending request: the license stays as it is.
+CREATE FUNCTION admin.approve_refund(p_refund_id bigint, p_note text)
+RETURNS void
+LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, amobill AS $$
+	SELECT amobill.decide_refund(p_refund_id, p_note, 'approved');
+$$;
+
 CREATE FUNCTION admin.reject_refund(p_refund_id bigint, p_note text)
 RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, amobill AS $$
-DECLARE
-	n	text := amobill.require_note(p_note);
-	r	amobill.refunds%ROWTYPE := amobill.refund_for_update(p_refund_id);
-BEGIN
-	IF r.status <> 'pending' THEN
-		RAISE EXCEPTION 'refund request % is %, not pending', r.id, r.status;
-	END IF;
-	UPDATE amobill.refunds SET status = 'rejected', decided_at = now(),
-	    decision_note = n WHERE id = r.id;
-	PERFORM amobill.audit_write('reject_refund', 'refund ' || r.id, n);
-END
+LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, amobill AS $$
+	SELECT amobill.decide_refund(p_refund_id, p_note, 'rejected');
 $$;
 
 -- Records that an approved refund was paid out (the bank's reference).
@@ -398,5 +397,8 @@ CREATE VIEW admin.revenue_by_month AS
 REVOKE ALL ON ALL TABLES IN SCHEMA amobill FROM amobill_admin;
 GRANT EXECUTE ON FUNCTION amobill.license_state(bigint) TO amobill_admin;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA admin FROM PUBLIC;
+REVOKE ALL ON FUNCTION amobill.refund_for_update(bigint),
+    amobill.decide_refund(bigint, text, text), amobill.require_note(text),
+    amobill.require_user(bigint) FROM PUBLIC;
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA admin TO amobill_admin;
 GRANT SELECT ON ALL TABLES IN SCHEMA admin TO amobill_admin;
