@@ -5,9 +5,14 @@
  *	GET  /login, POST /login, POST /logout
  *	GET  /account, POST /account	the cabinet; profile and password
  *	GET  /offer, GET /payment-policy	the texts in force
+ *	GET  /password/forgot, POST /password/forgot	asks for a reset link
+ *	GET  /password/reset, POST /password/reset	sets a new password
+ *	GET  /email/verify	confirms the address a link was sent to
  *
  * A wrong password and an unknown login get the same answer, byte for
- * byte, after the same work (one scrypt either way).
+ * byte, after the same work (one scrypt either way).  So do a known and an
+ * unknown address asking for a reset link.  The links' tokens are made
+ * and mailed by the mailer; only their SHA-256 is stored (docs/mail.md).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,7 +64,9 @@ static const struct db_stmt statements[] = {
 	{ "user_orders",
 	  "SELECT o.inv_id, o.plan_code, a.host, o.amount_tiyn, o.status,"
 	  "       to_json(o.created_at) #>> '{}', to_json(o.paid_at) #>> '{}',"
-	  "       to_char(o.created_at AT TIME ZONE 'Asia/Almaty', 'DD.MM.YYYY')"
+	  "       to_char(o.created_at AT TIME ZONE 'Asia/Almaty', 'DD.MM.YYYY'),"
+	  "       EXISTS (SELECT FROM amobill.refunds r WHERE r.inv_id = o.inv_id"
+	  "               AND r.status <> 'rejected')"
 	  "  FROM amobill.orders o JOIN amobill.amo_accounts a"
 	  "    ON a.id = o.account_id"
 	  " WHERE o.user_id = $1 ORDER BY o.inv_id DESC" },
@@ -73,6 +80,59 @@ static const struct db_stmt statements[] = {
 	  "           to_char((r.decided_at + interval '14 days') AT TIME ZONE"
 	  "           'Asia/Almaty', 'DD.MM.YYYY') END"
 	  "  FROM amobill.refunds r WHERE r.user_id = $1 ORDER BY r.id DESC" },
+	/* Same statement, same work, for a known and an unknown address. */
+	{ "reset_request",
+	  "SELECT amobill.request_password_reset($1)" },
+	/* A token is good for the address it was sent to, if still the user's. */
+	{ "reset_check",
+	  "SELECT t.user_id FROM amobill.mail_tokens t"
+	  "  JOIN amobill.users u ON u.id = t.user_id"
+	  " WHERE t.token_hash = decode($1, 'hex')"
+	  "   AND t.purpose = 'password_reset' AND t.used_at IS NULL"
+	  "   AND t.expires_at > now() AND u.email = t.email" },
+	/*
+	 * Uses the token (once: a second statement finds it used), sets the
+	 * password, retires the user's other reset links and ends every
+	 * session.  The mail reached the address, so it is confirmed.
+	 */
+	{ "reset_password",
+	  "WITH t AS ("
+	  "  UPDATE amobill.mail_tokens t SET used_at = now()"
+	  "    FROM amobill.users u"
+	  "   WHERE u.id = t.user_id AND t.token_hash = decode($1, 'hex')"
+	  "     AND t.purpose = 'password_reset' AND t.used_at IS NULL"
+	  "     AND t.expires_at > now() AND u.email = t.email"
+	  "  RETURNING t.user_id),"
+	  " u AS ("
+	  "  UPDATE amobill.users u SET password_hash = $2, updated_at = now(),"
+	  "         email_verified_at = coalesce(u.email_verified_at, now())"
+	  "    FROM t WHERE u.id = t.user_id RETURNING u.id),"
+	  " o AS ("
+	  "  UPDATE amobill.mail_tokens SET used_at = now()"
+	  "   WHERE user_id IN (SELECT id FROM u)"
+	  "     AND purpose = 'password_reset' AND used_at IS NULL"
+	  "     AND token_hash <> decode($1, 'hex')),"
+	  " s AS (DELETE FROM amobill.sessions"
+	  "   WHERE user_id IN (SELECT id FROM u))"
+	  " SELECT id FROM u" },
+	{ "email_verify",
+	  "WITH t AS ("
+	  "  UPDATE amobill.mail_tokens t SET used_at = now()"
+	  "    FROM amobill.users u"
+	  "   WHERE u.id = t.user_id AND t.token_hash = decode($1, 'hex')"
+	  "     AND t.purpose = 'verify_email' AND t.used_at IS NULL"
+	  "     AND t.expires_at > now() AND u.email = t.email"
+	  "  RETURNING t.user_id)"
+	  " UPDATE amobill.users u"
+	  "    SET email_verified_at = coalesce(u.email_verified_at, now())"
+	  "   FROM t WHERE u.id = t.user_id RETURNING u.id" },
+	/* A link followed again after it confirmed the address. */
+	{ "email_verified",
+	  "SELECT 1 FROM amobill.mail_tokens t"
+	  "  JOIN amobill.users u ON u.id = t.user_id"
+	  " WHERE t.token_hash = decode($1, 'hex')"
+	  "   AND t.purpose = 'verify_email' AND u.email = t.email"
+	  "   AND u.email_verified_at IS NOT NULL" },
 	{ "document_current",
 	  "SELECT version, body, to_char(published_at AT TIME ZONE"
 	  "       'Asia/Almaty', 'DD.MM.YYYY')"
@@ -151,26 +211,43 @@ static void
 show_login(struct request *req, int status, const struct form *f,
     const char *message)
 {
-	struct tmpl_var	vars[2 * L_NFIELDS + 3];
-	char		names[L_NFIELDS][40];
-	char		csrf[CRYPTO_TOKEN_LEN + 1];
-	size_t		n = 0;
+	struct tmpl_var	vars[] = { { "message", message } };
 
-	if (csrf_token(req, csrf) == -1) {
-		http_error(req, 503, "unavailable", NULL, NULL);
-		return;
-	}
-	if (f != NULL)
-		n = page_form_vars(f, vars, names);
-	vars[n++] = (struct tmpl_var){ "csrf", csrf };
-	vars[n++] = (struct tmpl_var){ "message", message };
-	page_send(req, status, "Вход", "login.html", vars, n, 0);
+	page_form(req, status, "Вход", "login.html", f, vars, 1, 0);
 }
+
+/*
+ * What the login page tells a browser sent there after a reset request
+ * or a new password: a short-lived cookie names the notice, never data.
+ */
+static const struct { const char *code, *text; } notices[] = {
+	{ "reset_sent", "Если этот адрес зарегистрирован, на него отправлено "
+	  "письмо со ссылкой для смены пароля. Ссылка действует один час." },
+	{ "password_changed", "Пароль изменён. Войдите с новым паролем." },
+};
 
 static void
 get_login(struct request *req)
 {
-	show_login(req, 200, NULL, NULL);
+	const char	*text = NULL;
+	char		 code[24];
+	size_t		 i;
+
+	if (http_cookie_get(req, "notice", code, sizeof(code)) > 0) {
+		for (i = 0; i < sizeof(notices) / sizeof(notices[0]); i++)
+			if (strcmp(notices[i].code, code) == 0)
+				text = notices[i].text;
+		http_cookie(req, "notice", "", -1, COOKIE_HTTPONLY);
+	}
+	show_login(req, 200, NULL, text);
+}
+
+/* Sends a browser to the login page with a notice. */
+static void
+redirect_login(struct request *req, const char *notice)
+{
+	http_cookie(req, "notice", notice, 300, COOKIE_HTTPONLY);
+	http_redirect(req, "/login");
 }
 
 /* Why a user was blocked (seed 8.2), as the login page says it. */
@@ -363,7 +440,7 @@ struct cabinet {
 enum { L_HOST, L_KIND, L_INV, L_STARTS, L_ENDS, L_STATUS, L_STARTS_DAY,
     L_ENDS_DAY };
 enum { O_INV, O_PLAN, O_HOST, O_AMOUNT, O_STATUS, O_CREATED, O_PAID,
-    O_CREATED_DAY };
+    O_CREATED_DAY, O_REFUND_OPEN };
 enum { R_ID, R_INV, R_AMOUNT, R_STATUS, R_REQUESTED, R_DEADLINE,
     R_REQUESTED_DAY, R_DEADLINE_DAY };
 
@@ -530,7 +607,9 @@ lists_html(struct buf *lic, struct buf *ord, struct buf *ref,
 		html_escapes(ord, status_text(PQgetvalue(cab->orders, i,
 		    O_STATUS)));
 		buf_adds(ord, "</td><td>");
-		if (strcmp(PQgetvalue(cab->orders, i, O_STATUS), "paid") == 0) {
+		/* A refund can be asked for once, while none is open. */
+		if (strcmp(PQgetvalue(cab->orders, i, O_STATUS), "paid") == 0 &&
+		    strcmp(PQgetvalue(cab->orders, i, O_REFUND_OPEN), "f") == 0) {
 			buf_adds(ord, "<a href=\"/refund?inv_id=");
 			html_escapes(ord, PQgetvalue(cab->orders, i, O_INV));
 			buf_adds(ord, "\">Запросить возврат</a>");
@@ -593,15 +672,13 @@ static void
 show_cabinet(struct request *req, int status, const PGresult *u,
     const struct form *f, const char *notice)
 {
-	struct tmpl_var	 vars[2 * A_NFIELDS + 14];
-	char		 names[A_NFIELDS][40];
-	char		 csrf[CRYPTO_TOKEN_LEN + 1];
+	struct tmpl_var	 vars[PAGE_EXTRA_MAX];
 	const char	*st;
 	struct cabinet	 cab;
 	struct buf	 lic, ord, ref;
 	size_t		 n = 0, i;
 
-	if (csrf_token(req, csrf) == -1 || cabinet_load(u, &cab) == -1) {
+	if (cabinet_load(u, &cab) == -1) {
 		http_error(req, 503, "unavailable", NULL, NULL);
 		return;
 	}
@@ -609,13 +686,10 @@ show_cabinet(struct request *req, int status, const PGresult *u,
 	buf_init(&ord, 256 * 1024);
 	buf_init(&ref, 256 * 1024);
 	lists_html(&lic, &ord, &ref, &cab);
-	if (f != NULL)
-		n = page_form_vars(f, vars, names);
 	/* Stored values fill what the form did not carry. */
 	for (i = 0; i <= A_IIN_BIN; i++)
-		if (f == NULL || f->v[i].str == NULL)
-			vars[n++] = (struct tmpl_var){ account_fields[i].name,
-			    PQgetvalue(u, 0, U_EMAIL + (int)i) };
+		vars[n++] = (struct tmpl_var){ account_fields[i].name,
+		    PQgetvalue(u, 0, U_EMAIL + (int)i) };
 	st = f != NULL && form_str(f, A_STATUS) != NULL ?
 	    status_name(f->v[A_STATUS].num) : PQgetvalue(u, 0, U_STATUS);
 	vars[n++] = (struct tmpl_var){ "individual_checked",
@@ -623,12 +697,11 @@ show_cabinet(struct request *req, int status, const PGresult *u,
 	vars[n++] = (struct tmpl_var){ "legal_entity_checked",
 	    strcmp(st, "legal_entity") == 0 ? "checked" : "" };
 	vars[n++] = (struct tmpl_var){ "login", PQgetvalue(u, 0, U_LOGIN) };
-	vars[n++] = (struct tmpl_var){ "csrf", csrf };
 	vars[n++] = (struct tmpl_var){ "notice", notice };
 	vars[n++] = (struct tmpl_var){ "licenses", buf_str(&lic) };
 	vars[n++] = (struct tmpl_var){ "orders", buf_str(&ord) };
 	vars[n++] = (struct tmpl_var){ "refunds", buf_str(&ref) };
-	page_send(req, status, "Личный кабинет", "account.html", vars, n, 1);
+	page_form(req, status, "Личный кабинет", "account.html", f, vars, n, 1);
 	buf_free(&lic);
 	buf_free(&ord);
 	buf_free(&ref);
@@ -791,6 +864,265 @@ out:
 	form_free(&f);
 }
 
+/* ---- password reset and address confirmation ---- */
+
+/* The hex SHA-256 of a link's token, as mail_tokens keys it. */
+static int
+token_key(const char *token, char *hex)
+{
+	unsigned char	h[CRYPTO_SHA256_LEN];
+	size_t		i;
+
+	if (crypto_sha256(token, strlen(token), h) == -1)
+		return -1;
+	for (i = 0; i < sizeof(h); i++)
+		snprintf(hex + 2 * i, 3, "%02x", h[i]);
+	return 0;
+}
+
+/*
+ * The token of the request's query into token[CRYPTO_TOKEN_LEN + 1] and
+ * its key; -1 if there is none of the right shape.
+ */
+static int
+query_token(const struct request *req, char *token, char *key)
+{
+	size_t	n = form_query(req->query, "token", token,
+		    CRYPTO_TOKEN_LEN + 1);
+
+	if (n == (size_t)-1 || !crypto_token_shape(token, n))
+		return -1;
+	return token_key(token, key);
+}
+
+enum { P_EMAIL, P_CSRF, P_NFIELDS };
+
+static const struct form_field forgot_fields[P_NFIELDS] = {
+	[P_EMAIL] =	{ "email", valid_email, 254, FIELD_REQUIRED },
+	[P_CSRF] =	{ "csrf", valid_token, 64,
+			  FIELD_REQUIRED | FIELD_SECRET },
+};
+
+static void
+show_forgot(struct request *req, int status, const struct form *f,
+    const char *message)
+{
+	struct tmpl_var	vars[] = { { "message", message } };
+
+	page_form(req, status, "Восстановление пароля", "forgot.html", f,
+	    vars, 1, 0);
+}
+
+static void
+get_forgot(struct request *req)
+{
+	show_forgot(req, 200, NULL, NULL);
+}
+
+static void
+post_forgot(struct request *req)
+{
+	struct form	 f;
+	const char	*p[1];
+	PGresult	*res;
+	cJSON		*root;
+	int		 st;
+
+	st = session_form(req, &f, forgot_fields, P_NFIELDS, P_CSRF);
+	if (st == 422) {
+		if (req->json)
+			http_error(req, 422, "invalid", &f, NULL);
+		else
+			show_forgot(req, 422, &f, NULL);
+	}
+	if (st != 0)
+		goto out;
+	p[0] = form_str(&f, P_EMAIL);
+	if ((res = db_exec("reset_request", 1, p)) == NULL || !db_ok(res))
+		http_error(req, 503, "unavailable", NULL, NULL);
+	else if (req->json) {
+		root = cJSON_CreateObject();
+		if (root != NULL)
+			cJSON_AddTrueToObject(root, "accepted");
+		http_send_json(req, 202, root);
+	} else
+		redirect_login(req, "reset_sent");
+	PQclear(res);
+out:
+	form_free(&f);
+}
+
+static const char bad_link[] = "Ссылка для смены пароля недействительна: "
+    "она уже использована, устарела или неверна. Запросите новую.";
+
+/* A used, expired or unknown reset link: 422, and the form for a new one. */
+static void
+bad_reset_token(struct request *req)
+{
+	if (req->json)
+		http_error(req, 422, "bad_token", NULL, bad_link);
+	else
+		show_forgot(req, 422, NULL, bad_link);
+}
+
+/* 1 if the reset token (by its key) is usable, 0 if not, -1: no database. */
+static int
+reset_token_ok(const char *key)
+{
+	const char	*p[1] = { key };
+	PGresult	*res;
+	int		 rc;
+
+	if ((res = db_exec("reset_check", 1, p)) == NULL || !db_ok(res))
+		rc = -1;
+	else
+		rc = PQntuples(res) == 1;
+	PQclear(res);
+	return rc;
+}
+
+enum { N_TOKEN, N_NEW_PASSWORD, N_CSRF, N_NFIELDS };
+
+static const struct form_field reset_fields[N_NFIELDS] = {
+	[N_TOKEN] =		{ "token", valid_token, 64,
+				  FIELD_REQUIRED | FIELD_SECRET },
+	[N_NEW_PASSWORD] =	{ "new_password", valid_password, 512,
+				  FIELD_REQUIRED | FIELD_SECRET },
+	[N_CSRF] =		{ "csrf", valid_token, 64,
+				  FIELD_REQUIRED | FIELD_SECRET },
+};
+
+static void
+show_reset(struct request *req, int status, const struct form *f,
+    const char *token)
+{
+	struct tmpl_var	vars[] = { { "token", token } };
+
+	page_form(req, status, "Новый пароль", "reset.html", f, vars, 1, 0);
+}
+
+static void
+get_reset(struct request *req)
+{
+	char	 token[CRYPTO_TOKEN_LEN + 1];
+	char	 key[2 * CRYPTO_SHA256_LEN + 1];
+	cJSON	*root;
+	int	 ok = 0;
+
+	if (query_token(req, token, key) == 0)
+		ok = reset_token_ok(key);
+	if (ok == -1)
+		http_error(req, 503, "unavailable", NULL, NULL);
+	else if (ok == 0)
+		bad_reset_token(req);
+	else if (req->json) {
+		root = cJSON_CreateObject();
+		if (root != NULL)
+			cJSON_AddTrueToObject(root, "valid");
+		http_send_json(req, 200, root);
+	} else
+		show_reset(req, 200, NULL, token);
+}
+
+static void
+post_reset(struct request *req)
+{
+	struct form	 f;
+	char		 key[2 * CRYPTO_SHA256_LEN + 1];
+	char		 hash[PASSWORD_HASH_MAX];
+	const char	*token, *p[2] = { key, hash };
+	PGresult	*res = NULL;
+	cJSON		*root;
+	int		 st, ok = 0;
+
+	st = session_form(req, &f, reset_fields, N_NFIELDS, N_CSRF);
+	if (st != 0 && st != 422)
+		goto out;
+	/* The link first: a bad one is bad_token whatever the password. */
+	if ((token = form_str(&f, N_TOKEN)) != NULL &&
+	    token_key(token, key) == 0)
+		ok = reset_token_ok(key);
+	if (ok == -1)
+		http_error(req, 503, "unavailable", NULL, NULL);
+	else if (ok == 0)
+		bad_reset_token(req);
+	else if (st == 422 && req->json)
+		http_error(req, 422, "invalid", &f, NULL);
+	else if (st == 422)
+		show_reset(req, 422, &f, token);
+	if (ok != 1 || st != 0)
+		goto out;
+	if (password_hash(f.v[N_NEW_PASSWORD].str, f.v[N_NEW_PASSWORD].len,
+	    hash) == -1 || (res = db_exec("reset_password", 2, p)) == NULL ||
+	    !db_ok(res))
+		http_error(req, 503, "unavailable", NULL, NULL);
+	else if (PQntuples(res) != 1)
+		/* Used by a request that came at the same time. */
+		bad_reset_token(req);
+	else if (req->json) {
+		root = cJSON_CreateObject();
+		if (root != NULL)
+			cJSON_AddTrueToObject(root, "password_changed");
+		http_send_json(req, 200, root);
+	} else
+		redirect_login(req, "password_changed");
+out:
+	PQclear(res);
+	form_free(&f);
+}
+
+/* Shows that the address is confirmed. */
+static void
+verified(struct request *req)
+{
+	cJSON	*root;
+
+	if (req->json) {
+		root = cJSON_CreateObject();
+		if (root != NULL)
+			cJSON_AddTrueToObject(root, "email_verified");
+		http_send_json(req, 200, root);
+	} else
+		page_message(req, 200, "Адрес подтверждён",
+		    "Спасибо! Адрес электронной почты подтверждён.");
+}
+
+static void
+get_verify(struct request *req)
+{
+	char		 token[CRYPTO_TOKEN_LEN + 1];
+	char		 key[2 * CRYPTO_SHA256_LEN + 1];
+	const char	*p[1] = { key };
+	PGresult	*res = NULL, *again = NULL;
+
+	if (query_token(req, token, key) == -1)
+		goto bad;
+	if ((res = db_exec("email_verify", 1, p)) == NULL || !db_ok(res)) {
+		http_error(req, 503, "unavailable", NULL, NULL);
+		goto out;
+	}
+	if (PQntuples(res) == 1) {
+		verified(req);
+		goto out;
+	}
+	if ((again = db_exec("email_verified", 1, p)) == NULL ||
+	    !db_ok(again)) {
+		http_error(req, 503, "unavailable", NULL, NULL);
+		goto out;
+	}
+	if (PQntuples(again) == 1) {
+		verified(req);
+		goto out;
+	}
+bad:
+	http_error(req, 422, "bad_token", NULL, "Ссылка для подтверждения "
+	    "адреса недействительна: она устарела, неверна или адрес с тех пор "
+	    "изменён.");
+out:
+	PQclear(res);
+	PQclear(again);
+}
+
 /* ---- documents ---- */
 
 static void
@@ -850,6 +1182,11 @@ static const struct route routes[] = {
 	{ "POST", "/account", post_account },
 	{ "GET", "/offer", get_offer },
 	{ "GET", "/payment-policy", get_payment_policy },
+	{ "GET", "/password/forgot", get_forgot },
+	{ "POST", "/password/forgot", post_forgot },
+	{ "GET", "/password/reset", get_reset },
+	{ "POST", "/password/reset", post_reset },
+	{ "GET", "/email/verify", get_verify },
 };
 
 static const struct program program = {

@@ -60,7 +60,7 @@ static const struct form_field fields[C_NFIELDS] = {
 	[C_AMO_DOMAIN] =	{ "amo_domain", valid_amo_domain, 200,
 				  FIELD_REQUIRED },
 	[C_ACCEPT_OFFER] =	{ "accept_offer", valid_yes, 8,
-				  FIELD_REQUIRED },
+				  FIELD_REQUIRED, valid_unticked },
 	[C_CSRF] =		{ "csrf", valid_token, 64,
 				  FIELD_REQUIRED | FIELD_SECRET },
 };
@@ -88,29 +88,28 @@ plan_get(const char *code, int *unavailable)
 static void
 show_form(struct request *req, int status, const struct form *f)
 {
-	struct tmpl_var	 vars[2 * C_NFIELDS + 8];
-	char		 names[C_NFIELDS][40];
-	char		 csrf[CRYPTO_TOKEN_LEN + 1], price[MONEY_TEXT];
+	char		 price[MONEY_TEXT];
 	PGresult	*plan;
-	size_t		 n = 0;
 	int		 down;
 
-	if (csrf_token(req, csrf) == -1 ||
-	    (plan = plan_get(DEFAULT_PLAN, &down)) == NULL) {
+	if ((plan = plan_get(DEFAULT_PLAN, &down)) == NULL) {
 		http_error(req, 503, "unavailable", NULL, NULL);
 		return;
 	}
-	if (f != NULL)
-		n = page_form_vars(f, vars, names);
 	money_display(strtoll(PQgetvalue(plan, 0, 1), NULL, 10), price);
-	vars[n++] = (struct tmpl_var){ "csrf", csrf };
-	vars[n++] = (struct tmpl_var){ "plan_code", DEFAULT_PLAN };
-	vars[n++] = (struct tmpl_var){ "plan_name", PQgetvalue(plan, 0, 0) };
-	vars[n++] = (struct tmpl_var){ "price", price };
-	vars[n++] = (struct tmpl_var){ "months", PQgetvalue(plan, 0, 2) };
-	vars[n++] = (struct tmpl_var){ "accept_checked",
-	    f != NULL && form_str(f, C_ACCEPT_OFFER) ? "checked" : "" };
-	page_send(req, status, "Оплата подписки", "checkout.html", vars, n, 1);
+	{
+		struct tmpl_var vars[] = {
+			{ "plan_code", DEFAULT_PLAN },
+			{ "plan_name", PQgetvalue(plan, 0, 0) },
+			{ "price", price },
+			{ "months", PQgetvalue(plan, 0, 2) },
+			{ "accept_checked", f != NULL &&
+			  form_str(f, C_ACCEPT_OFFER) ? "checked" : "" },
+		};
+
+		page_form(req, status, "Оплата подписки", "checkout.html", f,
+		    vars, sizeof(vars) / sizeof(vars[0]), 1);
+	}
 	PQclear(plan);
 }
 
@@ -361,10 +360,14 @@ success(struct request *req)
 			    paid ? "paid" : "confirming");
 		}
 		http_send_json(req, 200, o);
-	} else
+	} else {
+		struct session	s;
+
 		page_send(req, 200, paid ? "Оплата получена" :
 		    "Оплата подтверждается", paid ? "success-paid.html" :
-		    "success-pending.html", vars, 3, 0);
+		    "success-pending.html", vars, 3,
+		    session_get(req, &s) == 1);
+	}
 	goto out;
 bad:
 	http_error(req, 400, "invalid", NULL, "Ссылка возврата с оплаты "

@@ -75,16 +75,13 @@ static void
 show_form(struct request *req, int status, const struct session *s,
     const char *inv, const struct form *f, const char *message)
 {
-	struct tmpl_var	 vars[2 * NFIELDS + 8];
-	char		 names[NFIELDS][40], csrf[CRYPTO_TOKEN_LEN + 1];
 	char		 uid[24], price[MONEY_TEXT];
 	const char	*p[2] = { inv, uid };
 	PGresult	*res = NULL;
-	size_t		 n = 0;
 
 	snprintf(uid, sizeof(uid), "%lld", s->user_id);
-	if (csrf_token(req, csrf) == -1 || (inv != NULL &&
-	    ((res = db_exec("order_get", 2, p)) == NULL || !db_ok(res)))) {
+	if (inv != NULL && ((res = db_exec("order_get", 2, p)) == NULL ||
+	    !db_ok(res))) {
 		http_error(req, 503, "unavailable", NULL, NULL);
 		goto out;
 	}
@@ -93,16 +90,19 @@ show_form(struct request *req, int status, const struct session *s,
 		    "Такого заказа нет в вашем личном кабинете.");
 		goto out;
 	}
-	if (f != NULL)
-		n = page_form_vars(f, vars, names);
 	money_display(strtoll(PQgetvalue(res, 0, 2), NULL, 10), price);
-	vars[n++] = (struct tmpl_var){ "csrf", csrf };
-	vars[n++] = (struct tmpl_var){ "order", PQgetvalue(res, 0, 0) };
-	vars[n++] = (struct tmpl_var){ "host", PQgetvalue(res, 0, 1) };
-	vars[n++] = (struct tmpl_var){ "price", price };
-	vars[n++] = (struct tmpl_var){ "paid_on", PQgetvalue(res, 0, 4) };
-	vars[n++] = (struct tmpl_var){ "message", message };
-	page_send(req, status, "Возврат", "refund.html", vars, n, 1);
+	{
+		struct tmpl_var vars[] = {
+			{ "order", PQgetvalue(res, 0, 0) },
+			{ "host", PQgetvalue(res, 0, 1) },
+			{ "price", price },
+			{ "paid_on", PQgetvalue(res, 0, 4) },
+			{ "message", message },
+		};
+
+		page_form(req, status, "Возврат", "refund.html", f, vars,
+		    sizeof(vars) / sizeof(vars[0]), 1);
+	}
 out:
 	PQclear(res);
 }

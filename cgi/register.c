@@ -30,7 +30,8 @@ static const struct form_field fields[NFIELDS] = {
 	[F_STATUS] =	{ "status", valid_status, 16, FIELD_REQUIRED },
 	[F_ADDRESS] =	{ "address", valid_address, 1200, FIELD_REQUIRED },
 	[F_IIN_BIN] =	{ "iin_bin", valid_iin_bin, 32, FIELD_REQUIRED },
-	[F_CONSENT] =	{ "consent", valid_yes, 8, FIELD_REQUIRED },
+	[F_CONSENT] =	{ "consent", valid_yes, 8, FIELD_REQUIRED,
+			  valid_unticked },
 	[F_CSRF] =	{ "csrf", valid_token, 64,
 			  FIELD_REQUIRED | FIELD_SECRET },
 };
@@ -60,28 +61,23 @@ static const struct db_stmt *const statement_sets[] = {
 static void
 show_form(struct request *req, int status, const struct form *f)
 {
-	struct tmpl_var	vars[2 * NFIELDS + 5];
-	char		names[NFIELDS][40];
-	char		csrf[CRYPTO_TOKEN_LEN + 1];
-	size_t		n = 0;
 	long long	st = 0;
 
-	if (csrf_token(req, csrf) == -1) {
-		http_error(req, 503, "unavailable", NULL, NULL);
-		return;
+	if (f != NULL && f->v[F_STATUS].error == NULL)
+		st = f->v[F_STATUS].num;
+	{
+		struct tmpl_var vars[] = {
+			{ "individual_checked",
+			  st == STATUS_LEGAL_ENTITY ? "" : "checked" },
+			{ "legal_entity_checked",
+			  st == STATUS_LEGAL_ENTITY ? "checked" : "" },
+			{ "consent_checked", f != NULL &&
+			  form_str(f, F_CONSENT) != NULL ? "checked" : "" },
+		};
+
+		page_form(req, status, "Регистрация", "register.html", f,
+		    vars, sizeof(vars) / sizeof(vars[0]), 0);
 	}
-	if (f != NULL) {
-		n = page_form_vars(f, vars, names);
-		st = f->v[F_STATUS].error == NULL ? f->v[F_STATUS].num : 0;
-	}
-	vars[n++] = (struct tmpl_var){ "csrf", csrf };
-	vars[n++] = (struct tmpl_var){ "individual_checked",
-	    st == STATUS_LEGAL_ENTITY ? "" : "checked" };
-	vars[n++] = (struct tmpl_var){ "legal_entity_checked",
-	    st == STATUS_LEGAL_ENTITY ? "checked" : "" };
-	vars[n++] = (struct tmpl_var){ "consent_checked",
-	    f != NULL && form_str(f, F_CONSENT) != NULL ? "checked" : "" };
-	page_send(req, status, "Регистрация", "register.html", vars, n, 0);
 }
 
 static void

@@ -243,3 +243,23 @@ db_notified(void)
 	}
 	return got;
 }
+
+int
+db_wait(int ms)
+{
+	struct pollfd	pfd;
+	int		got;
+
+	if ((got = db_notified()) == -1) {
+		(void)poll(NULL, 0, ms);
+		return -1;
+	}
+	if (got == 1)
+		return 1;
+	pfd.fd = PQsocket(conn);
+	pfd.events = POLLIN;
+	if (pfd.fd < 0 || poll(&pfd, 1, ms) <= 0)
+		return 0;
+	/* Something to read: a notification, or a server going away. */
+	return db_notified() == 1 ? 1 : 0;
+}

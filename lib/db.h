@@ -73,4 +73,12 @@ void	db_listen(const char *channel);
  */
 int	db_notified(void);
 
+/*
+ * Waits at most ms milliseconds for a notification, or a signal, for a
+ * program that has nothing else to do (the mailer).  Returns 1 if one
+ * came (or the connection was remade), 0 if not, -1 if the database is
+ * unreachable (after the wait, so that a caller's loop cannot spin).
+ */
+int	db_wait(int ms);
+
 #endif

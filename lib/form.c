@@ -169,7 +169,8 @@ form_parse(struct form *f, const struct form_field *fields, size_t nfields,
 			continue;
 		if (v->str == NULL || v->len == 0) {
 			if (fields[i].flags & FIELD_REQUIRED)
-				set_error(f, i, msg_required);
+				set_error(f, i, fields[i].missing != NULL ?
+				    fields[i].missing : msg_required);
 			v->str = NULL;
 			continue;
 		}

@@ -40,6 +40,8 @@ struct form_field {
 	form_check	 check;
 	size_t		 max;		/* longest raw value in bytes */
 	unsigned	 flags;
+	const char	*missing;	/* message when required and absent,
+					   NULL for the usual one */
 };
 
 struct form_value {

@@ -6,6 +6,7 @@
 
 #include "form.h"
 #include "page.h"
+#include "session.h"
 
 #define MAX_PAGE	(512 * 1024)
 
@@ -68,14 +69,15 @@ page_message(struct request *req, int status, const char *title,
 	page_send(req, status, title, "message.html", vars, 2, 0);
 }
 
-size_t
-page_form_vars(const struct form *f, struct tmpl_var *vars,
-    char (*names)[40])
+static size_t
+form_vars(const struct form *f, struct tmpl_var *vars, char (*names)[40])
 {
 	size_t	i, n = 0;
 
 	for (i = 0; i < f->nfields; i++) {
-		if (!(f->fields[i].flags & FIELD_SECRET)) {
+		/* An absent field leaves its name free for an extra value. */
+		if (!(f->fields[i].flags & FIELD_SECRET) &&
+		    f->v[i].str != NULL) {
 			vars[n].name = f->fields[i].name;
 			vars[n++].value = f->v[i].str;
 		}
@@ -87,4 +89,26 @@ page_form_vars(const struct form *f, struct tmpl_var *vars,
 	vars[n].name = "form_err";
 	vars[n++].value = f->error;
 	return n;
+}
+
+void
+page_form(struct request *req, int status, const char *title,
+    const char *name, const struct form *f, const struct tmpl_var *extra,
+    size_t nextra, int logged_in)
+{
+	struct tmpl_var	vars[2 * FORM_MAX_FIELDS + 2 + PAGE_EXTRA_MAX];
+	char		names[FORM_MAX_FIELDS][40];
+	char		csrf[CRYPTO_TOKEN_LEN + 1];
+	size_t		n = 0, i;
+
+	if (nextra > PAGE_EXTRA_MAX || csrf_token(req, csrf) == -1) {
+		http_error(req, 503, "unavailable", NULL, NULL);
+		return;
+	}
+	if (f != NULL)
+		n = form_vars(f, vars, names);
+	for (i = 0; i < nextra; i++)
+		vars[n++] = extra[i];
+	vars[n++] = (struct tmpl_var){ "csrf", csrf };
+	page_send(req, status, title, name, vars, n, logged_in);
 }

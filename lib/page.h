@@ -27,14 +27,19 @@ void	page_send_body(struct request *, int status, const char *title,
 void	page_message(struct request *, int status, const char *title,
 	    const char *message);
 
+#define PAGE_EXTRA_MAX	16	/* extra variables a form page may have */
+
 /*
- * Variables for a form template from a parsed form: for a field "x",
- * "x" is the submitted value (never for FIELD_SECRET fields) and "x_err"
- * the error message; "form_err" is the error about the body as a whole.
- * vars holds 2 * nfields + 1 entries; returns how many were written.
- * Names are built in names[], which must outlive vars.
+ * Sends a form page: the template with, for each field "x" of f (NULL for
+ * an empty form), "x" the submitted value (never for FIELD_SECRET fields)
+ * and "x_err" its error, "form_err" the error about the body as a whole,
+ * "csrf" the request's CSRF token, then the extra variables (at most
+ * PAGE_EXTRA_MAX; a field the form carried keeps the form's value, so an
+ * extra of a field's name fills it only when it was not submitted).
+ * Answers 503 if no CSRF token can be had.
  */
-size_t	page_form_vars(const struct form *, struct tmpl_var *vars,
-	    char (*names)[40]);
+void	page_form(struct request *, int status, const char *title,
+	    const char *name, const struct form *f,
+	    const struct tmpl_var *extra, size_t nextra, int logged_in);
 
 #endif

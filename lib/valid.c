@@ -312,11 +312,12 @@ valid_iin_bin_for(const char *iin_bin, long long status)
 	return NULL;
 }
 
+const char valid_unticked[] = "Отметьте этот пункт, чтобы продолжить.";
+
 const char *
 valid_yes(struct form_value *v)
 {
-	return strcmp(v->str, "yes") == 0 ? NULL :
-	    "Отметьте этот пункт, чтобы продолжить.";
+	return strcmp(v->str, "yes") == 0 ? NULL : valid_unticked;
 }
 
 const char *

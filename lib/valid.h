@@ -23,6 +23,9 @@ const char	*valid_address(struct form_value *);	/* postal address text */
 const char	*valid_status(struct form_value *);	/* sets num */
 const char	*valid_iin_bin(struct form_value *);	/* spaces dropped */
 const char	*valid_yes(struct form_value *);	/* a ticked box: "yes" */
+
+/* What a required box says when it was left unticked. */
+extern const char valid_unticked[];
 const char	*valid_token(struct form_value *);	/* a crypto_token() */
 const char	*valid_reason(struct form_value *);	/* 20-2000 characters */
 const char	*valid_iban(struct form_value *);	/* KZ IBAN, compacted */

@@ -6,13 +6,15 @@ PGBIN=/usr/lib/postgresql/15/bin
 PROGRAMS="register account checkout robokassa-result refund-request sandbox
 license-check"
 PACKAGES="gcc make cmake pkg-config libfcgi-dev libpq-dev libssl-dev
-libcjson-dev libcurl4-openssl-dev postgresql-15 nginx openssl curl python3"
+libcjson-dev libcurl4-openssl-dev postgresql-15 nginx openssl curl python3
+python3-aiosmtpd"
 
 : "${AMOBILL_VAR:=$ROOT/var}"
 : "${AMOBILL_PORT:=8080}"
 : "${AMOBILL_BUILD:=$ROOT/build}"
 : "${AMOBILL_WORKERS:=2}"
-export AMOBILL_VAR AMOBILL_PORT AMOBILL_BUILD AMOBILL_WORKERS
+: "${AMOBILL_SMTP_PORT:=2525}"
+export AMOBILL_VAR AMOBILL_PORT AMOBILL_BUILD AMOBILL_WORKERS AMOBILL_SMTP_PORT
 AMOBILL_VAR=$(mkdir -p "$AMOBILL_VAR" && cd "$AMOBILL_VAR" && pwd)
 : "${AMOBILL_CONFIG:=$AMOBILL_VAR/amobill.conf}"
 export AMOBILL_CONFIG
@@ -70,10 +72,10 @@ psql_super() {
 	    -d amobill "$@"
 }
 
-# The data folder: sockets, logs, cluster, config and signing key.
+# The data folder: sockets, logs, cluster, config, signing key and mail.
 prepare_var() {
 	mkdir -p "$AMOBILL_VAR"/run "$AMOBILL_VAR"/log "$AMOBILL_VAR"/pg \
-	    "$AMOBILL_VAR"/nginx
+	    "$AMOBILL_VAR"/nginx "$AMOBILL_VAR"/mail
 	chmod 755 "$AMOBILL_VAR" "$AMOBILL_VAR"/run "$AMOBILL_VAR"/nginx
 	if [ "$(id -u)" = 0 ]; then
 		chown postgres: "$AMOBILL_VAR"/pg
@@ -88,6 +90,21 @@ prepare_var() {
 	    die "cannot generate the license signing key"
 	chmod 600 "$AMOBILL_VAR/license-key.pem"
 	[ -f "$AMOBILL_CONFIG" ] || write_dev_config
+	# A development configuration written before the site sent mail.
+	if ! grep -q '^smtp_url' "$AMOBILL_CONFIG" &&
+	    grep -q '^# Development configuration' "$AMOBILL_CONFIG"; then
+		write_mail_config >>"$AMOBILL_CONFIG"
+	fi
+}
+
+# Mail goes to the local SMTP sink (scripts/smtp-sink), which keeps every
+# message in $AMOBILL_VAR/mail.
+write_mail_config() {
+	cat <<-EOF
+	smtp_url = smtp://127.0.0.1:$AMOBILL_SMTP_PORT
+	mail_from = noreply@example.kz
+	admin_email = admin@example.kz
+	EOF
 }
 
 write_dev_config() {
@@ -115,6 +132,7 @@ write_dev_config() {
 	support_email = support@example.kz
 	receipt_tax = none
 	EOF
+	write_mail_config >>"$AMOBILL_CONFIG"
 	umask 022
 }
 
