@@ -239,7 +239,11 @@ get_login(struct request *req)
 				text = notices[i].text;
 		http_cookie(req, "notice", "", -1, COOKIE_HTTPONLY);
 	}
-	show_login(req, 200, NULL, text);
+	{
+		struct tmpl_var vars[] = { { "notice", text } };
+
+		page_form(req, 200, "Вход", "login.html", NULL, vars, 1, 0);
+	}
 }
 
 /* Sends a browser to the login page with a notice. */
@@ -572,16 +576,16 @@ lists_html(struct buf *lic, struct buf *ord, struct buf *ref,
 	int	i;
 
 	for (i = 0; i < PQntuples(cab->licenses); i++) {
-		buf_adds(lic, "<tr><td>");
+		buf_adds(lic, "<tr><td data-label=\"Аккаунт amoCRM\">");
 		html_escapes(lic, PQgetvalue(cab->licenses, i, L_HOST));
-		buf_adds(lic, "</td><td>");
+		buf_adds(lic, "</td><td data-label=\"Вид\">");
 		html_escapes(lic, status_text(strcmp(PQgetvalue(cab->licenses,
 		    i, L_KIND), "paid") == 0 ? "paid_kind" : "trial"));
-		buf_adds(lic, "</td><td>");
+		buf_adds(lic, "</td><td data-label=\"Период\">");
 		html_escapes(lic, PQgetvalue(cab->licenses, i, L_STARTS_DAY));
 		buf_adds(lic, " – ");
 		html_escapes(lic, PQgetvalue(cab->licenses, i, L_ENDS_DAY));
-		buf_adds(lic, "</td><td class=\"status-");
+		buf_adds(lic, "</td><td data-label=\"Состояние\" class=\"status-");
 		html_escapes(lic, PQgetvalue(cab->licenses, i, L_STATUS));
 		buf_adds(lic, "\">");
 		html_escapes(lic, status_text(PQgetvalue(cab->licenses, i,
@@ -593,17 +597,17 @@ lists_html(struct buf *lic, struct buf *ord, struct buf *ref,
 	if (PQntuples(cab->orders) == 0)
 		buf_adds(ord, "<tr><td colspan=\"6\">Заказов пока нет.</td></tr>\n");
 	for (i = 0; i < PQntuples(cab->orders); i++) {
-		buf_adds(ord, "<tr><td>");
+		buf_adds(ord, "<tr><td data-label=\"№\">");
 		html_escapes(ord, PQgetvalue(cab->orders, i, O_INV));
-		buf_adds(ord, "</td><td>");
+		buf_adds(ord, "</td><td data-label=\"Дата\">");
 		html_escapes(ord, PQgetvalue(cab->orders, i, O_CREATED_DAY));
-		buf_adds(ord, "</td><td>");
+		buf_adds(ord, "</td><td data-label=\"Аккаунт\">");
 		html_escapes(ord, PQgetvalue(cab->orders, i, O_HOST));
-		buf_adds(ord, "</td><td>");
+		buf_adds(ord, "</td><td data-label=\"Сумма\">");
 		money_display(strtoll(PQgetvalue(cab->orders, i, O_AMOUNT),
 		    NULL, 10), amount);
 		html_escapes(ord, amount);
-		buf_adds(ord, "</td><td>");
+		buf_adds(ord, "</td><td data-label=\"Статус\">");
 		html_escapes(ord, status_text(PQgetvalue(cab->orders, i,
 		    O_STATUS)));
 		buf_adds(ord, "</td><td>");
@@ -621,20 +625,20 @@ lists_html(struct buf *lic, struct buf *ord, struct buf *ref,
 		    "</td></tr>\n");
 	for (i = 0; i < PQntuples(cab->refunds); i++) {
 		st = PQgetvalue(cab->refunds, i, R_STATUS);
-		buf_adds(ref, "<tr><td>");
+		buf_adds(ref, "<tr><td data-label=\"Заказ\">");
 		html_escapes(ref, PQgetvalue(cab->refunds, i, R_INV));
-		buf_adds(ref, "</td><td>");
+		buf_adds(ref, "</td><td data-label=\"Дата запроса\">");
 		html_escapes(ref, PQgetvalue(cab->refunds, i, R_REQUESTED_DAY));
-		buf_adds(ref, "</td><td>");
+		buf_adds(ref, "</td><td data-label=\"Сумма\">");
 		money_display(strtoll(PQgetvalue(cab->refunds, i, R_AMOUNT),
 		    NULL, 10), amount);
 		html_escapes(ref, amount);
-		buf_adds(ref, "</td><td class=\"refund-");
+		buf_adds(ref, "</td><td data-label=\"Статус\" class=\"refund-");
 		html_escapes(ref, st);
 		buf_adds(ref, "\">");
 		html_escapes(ref, status_text(strcmp(st, "paid") == 0 ?
 		    "paid_refund" : st));
-		buf_adds(ref, "</td><td>");
+		buf_adds(ref, "</td><td data-label=\"Выплата до\">");
 		html_escapes(ref, PQgetvalue(cab->refunds, i, R_DEADLINE_DAY));
 		buf_adds(ref, "</td></tr>\n");
 	}

@@ -7,7 +7,7 @@ PROGRAMS="register account checkout robokassa-result refund-request sandbox
 license-check"
 PACKAGES="gcc make cmake pkg-config libfcgi-dev libpq-dev libssl-dev
 libcjson-dev libcurl4-openssl-dev postgresql-15 nginx openssl curl python3
-python3-aiosmtpd"
+python3-aiosmtpd procps"
 
 : "${AMOBILL_VAR:=$ROOT/var}"
 : "${AMOBILL_PORT:=8080}"
