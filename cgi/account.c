@@ -254,27 +254,6 @@ redirect_login(struct request *req, const char *notice)
 	http_redirect(req, "/login");
 }
 
-/* Why a user was blocked (seed 8.2), as the login page says it. */
-static const char *
-block_text(const char *reason)
-{
-	static const struct { const char *code, *text; } reasons[] = {
-		{ "government_order", "по распоряжению государственного органа" },
-		{ "copyright", "из-за нарушения авторских и смежных прав" },
-		{ "third_party_complaint",
-		  "по мотивированному обращению третьего лица" },
-		{ "prohibited_content",
-		  "из-за размещения запрещённой законом информации" },
-		{ "terms_violation", "из-за нарушения условий договора" },
-	};
-	size_t	i;
-
-	for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
-		if (strcmp(reasons[i].code, reason) == 0)
-			return reasons[i].text;
-	return "";
-}
-
 struct login_result {
 	long long	uid;		/* 0: wrong credentials; -1: no database */
 	char		blocked[32];	/* the reason, if blocked */
@@ -330,7 +309,7 @@ refuse_blocked(struct request *req, const struct form *f,
 
 	snprintf(msg, sizeof(msg), "Доступ к личному кабинету заблокирован "
 	    "%s с %s. Вопросы можно задать по адресу %s.",
-	    block_text(lr->blocked), lr->since, req->cfg->support_email);
+	    block_reason_text(lr->blocked), lr->since, req->cfg->support_email);
 	if (!req->json) {
 		show_login(req, 403, f, msg);
 		return;
@@ -870,20 +849,6 @@ out:
 
 /* ---- password reset and address confirmation ---- */
 
-/* The hex SHA-256 of a link's token, as mail_tokens keys it. */
-static int
-token_key(const char *token, char *hex)
-{
-	unsigned char	h[CRYPTO_SHA256_LEN];
-	size_t		i;
-
-	if (crypto_sha256(token, strlen(token), h) == -1)
-		return -1;
-	for (i = 0; i < sizeof(h); i++)
-		snprintf(hex + 2 * i, 3, "%02x", h[i]);
-	return 0;
-}
-
 /*
  * The token of the request's query into token[CRYPTO_TOKEN_LEN + 1] and
  * its key; -1 if there is none of the right shape.
@@ -896,7 +861,7 @@ query_token(const struct request *req, char *token, char *key)
 
 	if (n == (size_t)-1 || !crypto_token_shape(token, n))
 		return -1;
-	return token_key(token, key);
+	return crypto_token_key(token, key);
 }
 
 enum { P_EMAIL, P_CSRF, P_NFIELDS };
@@ -1044,7 +1009,7 @@ post_reset(struct request *req)
 		goto out;
 	/* The link first: a bad one is bad_token whatever the password. */
 	if ((token = form_str(&f, N_TOKEN)) != NULL &&
-	    token_key(token, key) == 0)
+	    crypto_token_key(token, key) == 0)
 		ok = reset_token_ok(key);
 	if (ok == -1)
 		http_error(req, 503, "unavailable", NULL, NULL);

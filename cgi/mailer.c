@@ -41,6 +41,7 @@
 #include "log.h"
 #include "mail.h"
 #include "money.h"
+#include "valid.h"
 
 #define POLL_DEFAULT	30		/* seconds between rounds */
 #define POLL_MAX	3600
@@ -212,27 +213,6 @@ static const struct kind kinds[] = {
 	  "Вопросы можно задать по адресу {{support_email}}", 0 },
 };
 
-/* Why a user was blocked (seed 8.2), as the login page says it. */
-static const char *
-block_text(const char *reason)
-{
-	static const struct { const char *code, *text; } reasons[] = {
-		{ "government_order", "по распоряжению государственного органа" },
-		{ "copyright", "из-за нарушения авторских и смежных прав" },
-		{ "third_party_complaint",
-		  "по мотивированному обращению третьего лица" },
-		{ "prohibited_content",
-		  "из-за размещения запрещённой законом информации" },
-		{ "terms_violation", "из-за нарушения условий договора" },
-	};
-	size_t	i;
-
-	for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
-		if (strcmp(reasons[i].code, reason) == 0)
-			return reasons[i].text;
-	return "";
-}
-
 static const struct kind *
 kind_get(const char *name)
 {
@@ -272,20 +252,6 @@ outgoing_free(struct outgoing *o)
 	OPENSSL_cleanse(o, sizeof(*o));
 }
 
-/* The hex SHA-256 of a token, as mail_tokens keys it. */
-static int
-token_key(const char *token, char *hex)
-{
-	unsigned char	h[CRYPTO_SHA256_LEN];
-	size_t		i;
-
-	if (crypto_sha256(token, strlen(token), h) == -1)
-		return -1;
-	for (i = 0; i < sizeof(h); i++)
-		snprintf(hex + 2 * i, 3, "%02x", h[i]);
-	return 0;
-}
-
 /* Makes the message's link token and stores its hash.  0 or -1. */
 static int
 add_token(struct outgoing *o)
@@ -295,7 +261,7 @@ add_token(struct outgoing *o)
 	PGresult	*res;
 	int		 rc = -1;
 
-	if (crypto_token(o->token) == -1 || token_key(o->token, key) == -1)
+	if (crypto_token(o->token) == -1 || crypto_token_key(o->token, key) == -1)
 		return -1;
 	res = db_exec("token_add", 2, p);
 	if (res != NULL && db_ok(res) && PQntuples(res) == 1) {
@@ -437,7 +403,7 @@ vars(struct vars *vs, const struct config *cfg, const struct outgoing *o)
 	var_add(vs, "days_text", cJSON_IsNumber(item) &&
 	    item->valuedouble == 1 ? "1 день" : "7 дней");
 	item = cJSON_GetObjectItemCaseSensitive(o->data, "reason");
-	s = cJSON_IsString(item) ? block_text(item->valuestring) : "";
+	s = cJSON_IsString(item) ? block_reason_text(item->valuestring) : "";
 	var_add(vs, "reason_text", s);
 }
 

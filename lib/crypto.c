@@ -62,6 +62,19 @@ crypto_sha256(const void *p, size_t n, unsigned char *out)
 }
 
 int
+crypto_token_key(const char *token, char *hex)
+{
+	unsigned char	h[CRYPTO_SHA256_LEN];
+	size_t		i;
+
+	if (crypto_sha256(token, strlen(token), h) == -1)
+		return -1;
+	for (i = 0; i < sizeof(h); i++)
+		snprintf(hex + 2 * i, 3, "%02x", h[i]);
+	return 0;
+}
+
+int
 crypto_equal(const void *a, const void *b, size_t n)
 {
 	return CRYPTO_memcmp(a, b, n) == 0;

@@ -34,6 +34,14 @@ int	crypto_token_shape(const char *s, size_t n);
 /* SHA-256 of n bytes into out[32].  Returns 0 or -1. */
 int	crypto_sha256(const void *p, size_t n, unsigned char *out);
 
+#define CRYPTO_KEY_LEN	(2 * CRYPTO_SHA256_LEN)	/* hex, without the NUL */
+
+/*
+ * The hex SHA-256 of a token, as the database keys sessions and links
+ * (only this is stored), into hex[CRYPTO_KEY_LEN + 1].  Returns 0 or -1.
+ */
+int	crypto_token_key(const char *token, char *hex);
+
 /* 1 iff a and b (each n bytes) are equal; time depends on n only. */
 int	crypto_equal(const void *a, const void *b, size_t n);
 

@@ -25,20 +25,6 @@ const struct db_stmt session_statements[] = {
 	{ NULL, NULL }
 };
 
-/* The hex SHA-256 of a token, as the database keys sessions. */
-static int
-token_key(const char *token, char *hex)
-{
-	unsigned char	h[CRYPTO_SHA256_LEN];
-	size_t		i;
-
-	if (crypto_sha256(token, strlen(token), h) == -1)
-		return -1;
-	for (i = 0; i < sizeof(h); i++)
-		snprintf(hex + 2 * i, 3, "%02x", h[i]);
-	return 0;
-}
-
 /* The session cookie's token, if it has the right shape. */
 static int
 session_cookie(const struct request *req, char *token)
@@ -59,7 +45,7 @@ session_get(struct request *req, struct session *s)
 	int		 rc = 0;
 
 	memset(s, 0, sizeof(*s));
-	if (session_cookie(req, token) == -1 || token_key(token, key) == -1)
+	if (session_cookie(req, token) == -1 || crypto_token_key(token, key) == -1)
 		return 0;
 	if ((res = db_exec("session_get", 1, params)) == NULL)
 		return -1;
@@ -87,7 +73,7 @@ session_start(struct request *req, long long user_id)
 	PGresult	*res;
 	int		 rc = -1;
 
-	if (crypto_token(token) == -1 || token_key(token, key) == -1)
+	if (crypto_token(token) == -1 || crypto_token_key(token, key) == -1)
 		return -1;
 	snprintf(uid, sizeof(uid), "%lld", user_id);
 	snprintf(days, sizeof(days), "%d", SESSION_DAYS);
@@ -111,7 +97,7 @@ session_end(struct request *req)
 	PGresult	*res;
 	int		 rc = 0;
 
-	if (session_cookie(req, token) == 0 && token_key(token, key) == 0) {
+	if (session_cookie(req, token) == 0 && crypto_token_key(token, key) == 0) {
 		if ((res = db_exec("session_end", 1, params)) == NULL)
 			return -1;
 		rc = db_ok(res) ? 0 : -1;
@@ -131,7 +117,7 @@ session_end_others(struct request *req, long long user_id)
 	PGresult	*res;
 	int		 rc;
 
-	if (session_cookie(req, token) == 0 && token_key(token, key) == -1)
+	if (session_cookie(req, token) == 0 && crypto_token_key(token, key) == -1)
 		return -1;
 	snprintf(uid, sizeof(uid), "%lld", user_id);
 	if ((res = db_exec("session_end_others", 2, params)) == NULL)

@@ -22,6 +22,26 @@ status_name(long long s)
 	return "";
 }
 
+const char *
+block_reason_text(const char *reason)
+{
+	static const struct { const char *code, *text; } reasons[] = {
+		{ "government_order", "по распоряжению государственного органа" },
+		{ "copyright", "из-за нарушения авторских и смежных прав" },
+		{ "third_party_complaint",
+		  "по мотивированному обращению третьего лица" },
+		{ "prohibited_content",
+		  "из-за размещения запрещённой законом информации" },
+		{ "terms_violation", "из-за нарушения условий договора" },
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+		if (strcmp(reasons[i].code, reason) == 0)
+			return reasons[i].text;
+	return "";
+}
+
 static int
 is_lower_alnum(char c)
 {

@@ -108,7 +108,7 @@ test_header(void)
 				    "🙂🙂🙂🙂🙂🙂🙂🙂🙂🙂";
 	struct buf		 b;
 	char			 long_ru[2048];
-	size_t			 i;
+	size_t			 i, n;
 
 	buf_init(&b, 8192);
 	CHECK(mail_header(&b, "Subject", "Hello") == 0);
@@ -121,9 +121,9 @@ test_header(void)
 	CHECK_STR(decode_words(buf_str(&b)), ru);
 
 	/* Long: folded, every word whole characters, lines within 76. */
-	long_ru[0] = '\0';
-	for (i = 0; i < 20; i++)
-		strcat(long_ru, "Лицензия заканчивается ");
+	for (i = 0, n = 0; i < 20; i++)
+		n += (size_t)snprintf(long_ru + n, sizeof(long_ru) - n, "%s",
+		    "Лицензия заканчивается ");
 	buf_reset(&b);
 	CHECK(mail_header(&b, "Subject", long_ru) == 0);
 	CHECK(lines_ok(buf_str(&b), 76));
