@@ -22,6 +22,10 @@ BEGIN
 		EXECUTE format(
 		    'ALTER ROLE %I SET idle_in_transaction_session_timeout = %L',
 		    r, '10s');
+		-- Times the programs print (ISO 8601 with an offset) are
+		-- Almaty's.
+		EXECUTE format('ALTER ROLE %I SET TimeZone = %L', r,
+		    'Asia/Almaty');
 	END LOOP;
 END
 $$;

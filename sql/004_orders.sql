@@ -2,21 +2,6 @@
 -- offer acceptances that payment makes, every ResultURL call, and the
 -- license periods a payment adds.  Money is whole tiyn (bigint).
 
--- Times the programs print (ISO 8601 with an offset) are Almaty's.
-DO $$
-DECLARE
-	r text;
-BEGIN
-	FOREACH r IN ARRAY ARRAY['amobill_register', 'amobill_account',
-	    'amobill_checkout', 'amobill_payment', 'amobill_refund',
-	    'amobill_license', 'amobill_admin']
-	LOOP
-		EXECUTE format('ALTER ROLE %I SET TimeZone = %L', r,
-		    'Asia/Almaty');
-	END LOOP;
-END
-$$;
-
 CREATE TABLE amobill.plans (
 	code		text PRIMARY KEY CHECK (code ~ '^[a-z0-9-]{1,32}$'),
 	name		text NOT NULL CHECK (length(name) BETWEEN 1 AND 100),
