@@ -1158,16 +1158,5 @@ static const struct route routes[] = {
 	{ "GET", "/email/verify", get_verify },
 };
 
-static const struct program program = {
-	.name = "account",
-	.role = "amobill_account",
-	.statements = statement_sets,
-	.routes = routes,
-	.nroutes = sizeof(routes) / sizeof(routes[0]),
-};
-
-int
-main(int argc, char **argv)
-{
-	return server_main(&program, argc, argv);
-}
+SERVER_PROGRAM(.name = "account", .role = "amobill_account",
+    .statements = statement_sets, ROUTES(routes));

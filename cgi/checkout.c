@@ -22,6 +22,9 @@
 #include "session.h"
 #include "valid.h"
 
+/* What a visitor who is not logged in is told. */
+#define LOGIN_REASON	"Войдите в личный кабинет, чтобы оформить подписку."
+
 #define DEFAULT_PLAN	"all-widgets-6m"
 #define RECEIPT_MAX	2048
 
@@ -113,30 +116,12 @@ show_form(struct request *req, int status, const struct form *f)
 	PQclear(plan);
 }
 
-static int
-logged_in(struct request *req, struct session *s)
-{
-	int	in = session_get(req, s);
-
-	if (in == -1)
-		http_error(req, 503, "unavailable", NULL, NULL);
-	else if (in == 0) {
-		if (req->json)
-			http_error(req, 401, "unauthenticated", NULL, NULL);
-		else
-			page_message(req, 401, "Нужно войти",
-			    "Войдите в личный кабинет, чтобы оформить "
-			    "подписку.");
-	}
-	return in == 1;
-}
-
 static void
 get_checkout(struct request *req)
 {
 	struct session	s;
 
-	if (logged_in(req, &s))
+	if (session_require(req, &s, LOGIN_REASON))
 		show_form(req, 200, NULL);
 }
 
@@ -257,7 +242,7 @@ post_checkout(struct request *req)
 	int		 st, down;
 
 	st = session_form(req, &f, fields, C_NFIELDS, C_CSRF);
-	if ((st != 0 && st != 422) || !logged_in(req, &s))
+	if ((st != 0 && st != 422) || !session_require(req, &s, LOGIN_REASON))
 		goto out;
 	plan = form_str(&f, C_PLAN) ? form_str(&f, C_PLAN) : DEFAULT_PLAN;
 	if (st == 0 && (pl = plan_get(plan, &down)) == NULL) {
@@ -404,16 +389,5 @@ static const struct route routes[] = {
 	{ "POST", "/robokassa/fail", fail },
 };
 
-static const struct program program = {
-	.name = "checkout",
-	.role = "amobill_checkout",
-	.statements = statement_sets,
-	.routes = routes,
-	.nroutes = sizeof(routes) / sizeof(routes[0]),
-};
-
-int
-main(int argc, char **argv)
-{
-	return server_main(&program, argc, argv);
-}
+SERVER_PROGRAM(.name = "checkout", .role = "amobill_checkout",
+    .statements = statement_sets, ROUTES(routes));

@@ -427,19 +427,6 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/site", site },
 };
 
-static const struct program program = {
-	.name = "license-check",
-	.role = "amobill_license",
-	.statements = statement_sets,
-	.routes = routes,
-	.nroutes = sizeof(routes) / sizeof(routes[0]),
-	.setup = setup,
-	.init = init,
-	.fini = fini,
-};
-
-int
-main(int argc, char **argv)
-{
-	return server_main(&program, argc, argv);
-}
+SERVER_PROGRAM(.name = "license-check", .role = "amobill_license",
+    .statements = statement_sets, ROUTES(routes), .setup = setup,
+    .init = init, .fini = fini);

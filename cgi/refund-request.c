@@ -19,6 +19,9 @@
 #include "session.h"
 #include "valid.h"
 
+/* What a visitor who is not logged in is told. */
+#define LOGIN_REASON	"Войдите в личный кабинет, чтобы запросить возврат."
+
 static const struct db_stmt statements[] = {
 	{ "order_get",
 	  "SELECT o.inv_id, a.host, o.amount_tiyn, o.status,"
@@ -53,19 +56,6 @@ static const struct form_field fields[NFIELDS] = {
 	[F_CSRF] =		{ "csrf", valid_token, 64,
 				  FIELD_REQUIRED | FIELD_SECRET },
 };
-
-static int
-logged_in(struct request *req, struct session *s)
-{
-	int	in = session_get(req, s);
-
-	if (in == -1)
-		http_error(req, 503, "unavailable", NULL, NULL);
-	else if (in == 0)
-		http_error(req, 401, "unauthenticated", NULL,
-		    "Войдите в личный кабинет, чтобы запросить возврат.");
-	return in == 1;
-}
 
 /*
  * The form for order inv (text, validated or not) of the user, with the
@@ -113,7 +103,7 @@ get_refund(struct request *req)
 	struct session	s;
 	char		inv[16];
 
-	if (!logged_in(req, &s))
+	if (!session_require(req, &s, LOGIN_REASON))
 		return;
 	show_form(req, 200, &s, form_query(req->query, "inv_id", inv,
 	    sizeof(inv)) == (size_t)-1 ? NULL : inv, NULL, NULL);
@@ -144,7 +134,7 @@ post_refund(struct request *req)
 	int		 st;
 
 	st = session_form(req, &f, fields, NFIELDS, F_CSRF);
-	if ((st != 0 && st != 422) || !logged_in(req, &s))
+	if ((st != 0 && st != 422) || !session_require(req, &s, LOGIN_REASON))
 		goto out;
 	if (st == 422) {
 		refuse(req, &s, &f, 422, "invalid", NULL);
@@ -201,16 +191,5 @@ static const struct route routes[] = {
 	{ "POST", "/refund", post_refund },
 };
 
-static const struct program program = {
-	.name = "refund-request",
-	.role = "amobill_refund",
-	.statements = statement_sets,
-	.routes = routes,
-	.nroutes = sizeof(routes) / sizeof(routes[0]),
-};
-
-int
-main(int argc, char **argv)
-{
-	return server_main(&program, argc, argv);
-}
+SERVER_PROGRAM(.name = "refund-request", .role = "amobill_refund",
+    .statements = statement_sets, ROUTES(routes));

@@ -184,16 +184,5 @@ static const struct route routes[] = {
 	{ "POST", "/register", post_register },
 };
 
-static const struct program program = {
-	.name = "register",
-	.role = "amobill_register",
-	.statements = statement_sets,
-	.routes = routes,
-	.nroutes = sizeof(routes) / sizeof(routes[0]),
-};
-
-int
-main(int argc, char **argv)
-{
-	return server_main(&program, argc, argv);
-}
+SERVER_PROGRAM(.name = "register", .role = "amobill_register",
+    .statements = statement_sets, ROUTES(routes));

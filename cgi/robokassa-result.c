@@ -128,16 +128,5 @@ static const struct route routes[] = {
 	{ "POST", "/robokassa/result", result },
 };
 
-static const struct program program = {
-	.name = "robokassa-result",
-	.role = "amobill_payment",
-	.statements = statement_sets,
-	.routes = routes,
-	.nroutes = sizeof(routes) / sizeof(routes[0]),
-};
-
-int
-main(int argc, char **argv)
-{
-	return server_main(&program, argc, argv);
-}
+SERVER_PROGRAM(.name = "robokassa-result", .role = "amobill_payment",
+    .statements = statement_sets, ROUTES(routes));

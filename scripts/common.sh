@@ -97,7 +97,7 @@ prepare_var() {
 	fi
 }
 
-# Mail goes to the local SMTP sink (scripts/smtp-sink), which keeps every
+# Mail goes to the local SMTP sink (dev/smtp-sink), which keeps every
 # message in $AMOBILL_VAR/mail.
 write_mail_config() {
 	cat <<-EOF

@@ -213,19 +213,19 @@ test_tmpl_get(void)
 		{ "message", "<M>" },
 	};
 
-	t = tmpl_get("layout.html");
+	t = tmpl_get("pages/layout.html");
 	CHECK(t != NULL && *t != '\0');
-	CHECK(tmpl_get("message.html") != NULL);
+	CHECK(tmpl_get("pages/message.html") != NULL);
 	CHECK(tmpl_get("nosuch.html") == NULL);
 	CHECK(tmpl_get("") == NULL);
 	/* Never a path, so never a file outside the program. */
 	CHECK(tmpl_get("../layout.html") == NULL);
 	CHECK(tmpl_get("/etc/passwd") == NULL);
-	CHECK(tmpl_get("templates/layout.html") == NULL);
+	CHECK(tmpl_get("templates/pages/layout.html") == NULL);
 
 	/* A real template renders with no placeholder left over. */
 	buf_init(&b, 1 << 16);
-	if ((t = tmpl_get("message.html")) != NULL) {
+	if ((t = tmpl_get("pages/message.html")) != NULL) {
 		CHECK(tmpl_render(&b, t, vars, NVARS(vars)) == 0);
 		CHECK(strstr(buf_str(&b), "{{") == NULL);
 		CHECK(strstr(buf_str(&b), "<T>") == NULL);

@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "valid.h"
+#include "amohost.h"
 
 #define AMOTOKEN_MAX	4096	/* longest token accepted, in bytes */
 #define AMOTOKEN_SKEW	60	/* seconds of clock difference allowed */

@@ -6,20 +6,9 @@
 #ifndef VALID_H
 #define VALID_H
 
+#include "amohost.h"
 #include "form.h"
-
-/* The customer's status; the numbers are stored in v->num. */
-enum user_status { STATUS_INDIVIDUAL = 1, STATUS_LEGAL_ENTITY = 2 };
-
-/*
- * Why a user was blocked (offer 8.2), as the user is told ("по
- * распоряжению государственного органа"...), for one of the reasons
- * admin.block_account takes; "" for any other text.
- */
-const char	*block_reason_text(const char *reason);
-
-/* "individual" or "legal_entity" for a status number. */
-const char	*status_name(long long);
+#include "vocab.h"
 
 const char	*valid_login(struct form_value *);	/* 3-32 of a-z 0-9 . _ - */
 const char	*valid_login_or_email(struct form_value *); /* lower-cased */
@@ -43,18 +32,9 @@ const char	*valid_inv_id(struct form_value *);	/* 1..2^31-1, sets num */
  * An amoCRM account as checkout takes it: "mycompany" (amocrm.ru),
  * "mycompany.amocrm.ru", "mycompany.kommo.com" or "mycompany.amocrm.com",
  * with or without "https://" and a trailing "/".  Lower-cases it and
- * drops the scheme and slash; use amo_host() for the full host.
+ * drops the scheme and slash; use amo_host() (amohost.h) for the full host.
  */
 const char	*valid_amo_domain(struct form_value *);
-
-#define AMO_HOST_MAX	96
-
-/*
- * The host of a valid amo_domain value ("mycompany" becomes
- * "mycompany.amocrm.ru") into out[AMO_HOST_MAX].  Returns 0, or -1 if the
- * text is not an amoCRM or Kommo account's address.
- */
-int		 amo_host(const char *domain, char *out);
 
 /*
  * The rule across two fields: an individual gives an IIN, a legal entity

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "page.h"
+#include "reply.h"
 #include "session.h"
 
 const struct db_stmt session_statements[] = {
@@ -61,6 +63,21 @@ session_get(struct request *req, struct session *s)
 	}
 	PQclear(res);
 	return rc;
+}
+
+int
+session_require(struct request *req, struct session *s, const char *why)
+{
+	struct tmpl_var	 vars[] = { { "message", why } };
+	int		 in = session_get(req, s);
+
+	if (in == -1)
+		http_error(req, 503, "unavailable", NULL, NULL);
+	else if (in == 0 && req->json)
+		http_error(req, 401, "unauthenticated", NULL, why);
+	else if (in == 0)
+		page_form(req, 401, "Вход", "login.html", NULL, vars, 1, 0);
+	return in == 1;
 }
 
 int
@@ -125,19 +142,6 @@ session_end_others(struct request *req, long long user_id)
 	rc = db_ok(res) ? 0 : -1;
 	PQclear(res);
 	return rc;
-}
-
-int
-csrf_token(struct request *req, char *out)
-{
-	long	n = http_cookie_get(req, "csrf", out, CRYPTO_TOKEN_LEN + 1);
-
-	if (n > 0 && crypto_token_shape(out, (size_t)n))
-		return 0;
-	if (crypto_token(out) == -1)
-		return -1;
-	http_cookie(req, "csrf", out, 0, COOKIE_HTTPONLY | COOKIE_STRICT);
-	return 0;
 }
 
 int

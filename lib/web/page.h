@@ -23,6 +23,9 @@ void	page_send(struct request *, int status, const char *title,
 void	page_send_body(struct request *, int status, const char *title,
 	    const char *body, int logged_in);
 
+/* What a person is told of a status code ("Такой страницы нет."). */
+const char *page_status_text(int status);
+
 /* A page with a heading and one message (errors, notices). */
 void	page_message(struct request *, int status, const char *title,
 	    const char *message);

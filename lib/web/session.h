@@ -11,6 +11,7 @@
 #define SESSION_H
 
 #include "crypto.h"
+#include "csrf.h"
 #include "db.h"
 #include "form.h"
 #include "http.h"
@@ -32,6 +33,14 @@ extern const struct db_stmt session_statements[];
  */
 int	session_get(struct request *, struct session *s);
 
+/*
+ * session_get() for a page or action that needs a logged-in user.
+ * Returns 1 with s filled; or, having answered, 0: 401 (JSON
+ * "unauthenticated", or the login form telling the person why, e.g.
+ * "Войдите, чтобы оформить подписку.") or 503.
+ */
+int	session_require(struct request *, struct session *s, const char *why);
+
 /* Starts a session for the user and sets its cookie.  Returns 0 or -1. */
 int	session_start(struct request *, long long user_id);
 
@@ -40,13 +49,6 @@ int	session_end(struct request *);
 
 /* Ends every session of the user but the request's own.  Returns 0 or -1. */
 int	session_end_others(struct request *, long long user_id);
-
-/*
- * The request's CSRF token into out (CRYPTO_TOKEN_LEN + 1 bytes): the
- * cookie's if it has the right shape, else a new one whose cookie is set.
- * Returns 0 or -1.
- */
-int	csrf_token(struct request *, char *out);
 
 /*
  * Reads a POST form whose field csrf_field carries the CSRF token.

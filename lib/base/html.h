@@ -5,7 +5,7 @@
  * variable's value, HTML-escaped; {{{name}}} by the value as it is, for
  * fragments the caller has built with html_escape().  A placeholder with no
  * variable becomes empty.  Templates are compiled into the programs
- * (cgi/templates/), so a page can never be read from a wrong path.
+ * (templates/), so a page can never be read from a wrong path.
  */
 #ifndef HTML_H
 #define HTML_H
@@ -29,7 +29,10 @@ int	html_escapes(struct buf *, const char *s);
 int	tmpl_render(struct buf *, const char *tmpl, const struct tmpl_var *,
 	    size_t nvars);
 
-/* The compiled-in template of that file name (e.g. "login.html"), or NULL. */
+/*
+ * The compiled-in template of that path below templates/ (e.g.
+ * "pages/login.html"), or NULL.
+ */
 const char *tmpl_get(const char *name);
 
 /*

@@ -4,43 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "amohost.h"
 #include "crypto.h"
 #include "kzid.h"
 #include "utf8.h"
 #include "valid.h"
-
-static const char *const status_names[] = {
-	[STATUS_INDIVIDUAL] = "individual",
-	[STATUS_LEGAL_ENTITY] = "legal_entity",
-};
-
-const char *
-status_name(long long s)
-{
-	if (s == STATUS_INDIVIDUAL || s == STATUS_LEGAL_ENTITY)
-		return status_names[s];
-	return "";
-}
-
-const char *
-block_reason_text(const char *reason)
-{
-	static const struct { const char *code, *text; } reasons[] = {
-		{ "government_order", "по распоряжению государственного органа" },
-		{ "copyright", "из-за нарушения авторских и смежных прав" },
-		{ "third_party_complaint",
-		  "по мотивированному обращению третьего лица" },
-		{ "prohibited_content",
-		  "из-за размещения запрещённой законом информации" },
-		{ "terms_violation", "из-за нарушения условий договора" },
-	};
-	size_t	i;
-
-	for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
-		if (strcmp(reasons[i].code, reason) == 0)
-			return reasons[i].text;
-	return "";
-}
 
 static int
 is_lower_alnum(char c)
@@ -293,7 +261,7 @@ valid_status(struct form_value *v)
 	long long	s;
 
 	for (s = STATUS_INDIVIDUAL; s <= STATUS_LEGAL_ENTITY; s++)
-		if (strcmp(v->str, status_names[s]) == 0) {
+		if (strcmp(v->str, status_name(s)) == 0) {
 			v->num = s;
 			return NULL;
 		}
@@ -345,44 +313,6 @@ valid_token(struct form_value *v)
 {
 	return crypto_token_shape(v->str, v->len) ? NULL :
 	    "Неверный или устаревший ключ формы.";
-}
-
-/* The account's own name: a DNS label of a-z 0-9 and inner hyphens. */
-static int
-amo_label(const char *s, size_t n)
-{
-	size_t	i;
-
-	if (n == 0 || n > 63 || s[0] == '-' || s[n - 1] == '-')
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!is_lower_alnum(s[i]) && s[i] != '-')
-			return 0;
-	return 1;
-}
-
-int
-amo_host(const char *d, char *out)
-{
-	static const char *const zones[] = {
-		".amocrm.ru", ".kommo.com", ".amocrm.com"
-	};
-	const char	*dot = strchr(d, '.');
-	size_t		 i, n = strlen(d);
-
-	if (dot == NULL) {
-		if (!amo_label(d, n))
-			return -1;
-		snprintf(out, AMO_HOST_MAX, "%s.amocrm.ru", d);
-		return 0;
-	}
-	for (i = 0; i < sizeof(zones) / sizeof(zones[0]); i++)
-		if (strcmp(dot, zones[i]) == 0 &&
-		    amo_label(d, (size_t)(dot - d))) {
-			snprintf(out, AMO_HOST_MAX, "%s", d);
-			return 0;
-		}
-	return -1;
 }
 
 const char *

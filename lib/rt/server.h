@@ -4,7 +4,7 @@
  * A program is a table: its name, its database role and statements, and
  * its routes.  server_main() does the rest:
  *
- *	prog [-c config] [-w workers] [socket-path]
+ *	prog [-c config] [-w workers] [--routes] [socket-path]
  *
  * loads the configuration (or AMOBILL_CONFIG), listens on the unix socket
  * (mode 0666: access is governed by its directory), or on the socket
@@ -18,12 +18,19 @@
  *
  * server_main() returns the process's exit status, in the parent and in
  * each worker alike; main() returns it.  The library never calls exit().
+ * --routes prints the program's routes and exits: nginx/routes.conf is
+ * checked against them (tests/http/test_routes.py).
+ *
+ * Layer rules (lib/rt): may use every lower layer; nothing in lib/ uses
+ * it.  A program is cgi/<name>.c: its statements, handlers, routes and
+ * one SERVER_PROGRAM() at the end.
  */
 #ifndef SERVER_H
 #define SERVER_H
 
 #include "db.h"
 #include "http.h"
+#include "reply.h"
 
 struct route {
 	const char	*method;	/* "GET" also answers HEAD */
@@ -49,5 +56,20 @@ struct program {
 };
 
 int	server_main(const struct program *, int argc, char **argv);
+
+#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
+
+/*
+ * The program's table and its main(), from designated initialisers:
+ *	SERVER_PROGRAM(.name = "register", .role = "amobill_register",
+ *	    .statements = statement_sets, ROUTES(routes));
+ */
+#define ROUTES(r)	.routes = (r), .nroutes = nitems(r)
+#define SERVER_PROGRAM(...)						\
+	static const struct program program = { __VA_ARGS__ };		\
+	int main(int argc, char **argv)					\
+	{								\
+		return server_main(&program, argc, argv);		\
+	}
 
 #endif

@@ -19,8 +19,10 @@
 
 #include <stddef.h>
 
-#include "config.h"
 #include "form.h"
+
+/* The hash algorithms a shop may choose (its technical settings). */
+enum rk_hash { RK_MD5, RK_SHA1, RK_SHA256, RK_SHA384, RK_SHA512 };
 
 #define RK_HEX_MAX	(2 * 64 + 1)	/* sha512 in hex, with the NUL */
 #define RK_MAX_SHP	8

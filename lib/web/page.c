@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "csrf.h"
 #include "form.h"
 #include "page.h"
-#include "session.h"
 
 #define MAX_PAGE	(512 * 1024)
 
@@ -16,9 +16,9 @@ page_send_body(struct request *req, int status, const char *title,
 {
 	const struct config	*c = req->cfg;
 	struct buf		 out;
-	const char		*layout = tmpl_get("layout.html");
-	const char		*nav = tmpl_get(logged_in ? "nav-user.html" :
-				    "nav-guest.html");
+	const char		*layout = tmpl_get("pages/layout.html");
+	const char		*nav = tmpl_get(logged_in ?
+				    "pages/nav-user.html" : "pages/nav-guest.html");
 	struct tmpl_var		 vars[] = {
 		{ "title", title },
 		{ "nav", nav },
@@ -45,8 +45,11 @@ page_send(struct request *req, int status, const char *title,
     int logged_in)
 {
 	struct buf	body;
-	const char	*t = tmpl_get(name);
+	char		path[64];
+	const char	*t = NULL;
 
+	if (snprintf(path, sizeof(path), "pages/%s", name) < (int)sizeof(path))
+		t = tmpl_get(path);
 	buf_init(&body, MAX_PAGE);
 	if (t != NULL)
 		tmpl_render(&body, t, vars, nvars);
@@ -55,6 +58,25 @@ page_send(struct request *req, int status, const char *title,
 	else
 		page_send_body(req, status, title, buf_str(&body), logged_in);
 	buf_free(&body);
+}
+
+const char *
+page_status_text(int status)
+{
+	switch (status) {
+	case 400: return "Запрос повреждён.";
+	case 401: return "Войдите в личный кабинет.";
+	case 403: return "Форма устарела: обновите страницу и отправьте её "
+	    "ещё раз.";
+	case 404: return "Такой страницы нет.";
+	case 405: return "Этот адрес так не вызывают.";
+	case 413: return "Слишком большой запрос.";
+	case 415: return "Неверный формат запроса.";
+	case 422: return "Проверьте введённые данные.";
+	case 503: return "Сервис временно недоступен. Попробуйте через "
+	    "минуту.";
+	default: return "Что-то пошло не так. Мы уже разбираемся.";
+	}
 }
 
 void
@@ -102,7 +124,7 @@ page_form(struct request *req, int status, const char *title,
 	size_t		n = 0, i;
 
 	if (nextra > PAGE_EXTRA_MAX || csrf_token(req, csrf) == -1) {
-		http_error(req, 503, "unavailable", NULL, NULL);
+		page_message(req, 503, http_reason(503), page_status_text(503));
 		return;
 	}
 	if (f != NULL)

@@ -50,16 +50,5 @@ static const struct route routes[] = {
 	{ "GET", "/bench/baseline", baseline },
 };
 
-static const struct program program = {
-	.name = "bench-baseline",
-	.routes = routes,
-	.nroutes = 1,
-	.setup = setup,
-	.fini = fini,
-};
-
-int
-main(int argc, char **argv)
-{
-	return server_main(&program, argc, argv);
-}
+SERVER_PROGRAM(.name = "bench-baseline", ROUTES(routes), .setup = setup,
+    .fini = fini);

@@ -24,7 +24,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "command.h"
 #include "log.h"
+#include "reply.h"
 #include "server.h"
 
 #define MAX_WORKERS	64
@@ -294,63 +296,50 @@ supervise(const struct program *prog, const struct config *cfg, int sock,
 	return 0;
 }
 
-static void
-usage(const char *name)
+/* Prints the routes, "METHOD PATH" a line, for tests/http/test_routes.py. */
+static int
+print_routes(const struct program *prog)
 {
-	log_msg("usage: %s [-c config] [-w workers] [socket-path]", name);
+	size_t	i;
+
+	for (i = 0; i < prog->nroutes; i++)
+		printf("%s %s\n", prog->routes[i].method, prog->routes[i].path);
+	return fflush(stdout) == 0 ? 0 : 1;
 }
 
 int
 server_main(const struct program *prog, int argc, char **argv)
 {
-	struct config	 cfg;
-	const char	*config_path = getenv("AMOBILL_CONFIG");
-	char		 err[256];
-	int		 ch, nworkers = 2, sock, rc;
-	pid_t		 parent = getpid();
+	long				 nworkers = 2, routes = 0;
+	const struct command_opt	 opts[] = {
+		{ 'w', "workers", 1, MAX_WORKERS, &nworkers },
+		{ 0, "routes", 0, 0, &routes },
+	};
+	const struct command		 cmd = { prog->name,
+		"[-w workers] [--routes] [socket-path]", opts, 2, 1 };
+	struct config			 cfg;
+	char				*path;
+	int				 sock, rc;
+	pid_t				 parent = getpid();
 
-	log_init(prog->name);
-	while ((ch = getopt(argc, argv, "c:w:")) != -1) {
-		switch (ch) {
-		case 'c':
-			config_path = optarg;
-			break;
-		case 'w':
-			nworkers = atoi(optarg);
-			if (nworkers < 1 || nworkers > MAX_WORKERS) {
-				usage(prog->name);
-				return 2;
-			}
-			break;
-		default:
-			usage(prog->name);
-			return 2;
-		}
-	}
-	argc -= optind;
-	argv += optind;
-	if (argc > 1 || config_path == NULL) {
-		usage(prog->name);
-		return 2;
-	}
-	if (config_load(&cfg, config_path, err, sizeof(err)) == -1) {
-		log_msg("%s", err);
-		return 1;
+	if ((rc = command_start(&cmd, argc, argv, &cfg, &path)) != 0)
+		return rc;
+	if (routes) {
+		rc = print_routes(prog);
+		goto out;
 	}
 	if (prog->setup != NULL && prog->setup(&cfg) == -1) {
-		config_free(&cfg);
-		return 1;
+		rc = 1;
+		goto out;
 	}
-	if (argc == 1)
-		sock = open_socket(argv[0]);
-	else
-		sock = inherited_socket();
-	rc = sock == -1 ? 1 : supervise(prog, &cfg, sock, nworkers);
+	sock = path != NULL ? open_socket(path) : inherited_socket();
+	rc = sock == -1 ? 1 : supervise(prog, &cfg, sock, (int)nworkers);
 	/* The parent, done, takes away the socket it made. */
-	if (argc == 1 && sock != -1 && getpid() == parent)
-		unlink(argv[0]);
+	if (path != NULL && sock != -1 && getpid() == parent)
+		unlink(path);
 	if (prog->fini != NULL)
 		prog->fini();
+out:
 	config_free(&cfg);
 	return rc;
 }

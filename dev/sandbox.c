@@ -847,16 +847,5 @@ static const struct route routes[] = {
 	{ "POST", OPSTATE_PATH, opstate },
 };
 
-static const struct program program = {
-	.name = "sandbox",
-	.role = "amobill_sandbox",
-	.statements = statement_sets,
-	.routes = routes,
-	.nroutes = sizeof(routes) / sizeof(routes[0]),
-};
-
-int
-main(int argc, char **argv)
-{
-	return server_main(&program, argc, argv);
-}
+SERVER_PROGRAM(.name = "sandbox", .role = "amobill_sandbox",
+    .statements = statement_sets, ROUTES(routes));

@@ -22,8 +22,6 @@
  * runs one round and exits: 0 if every message it tried was sent, 1
  * otherwise.  The log names messages by id and kind, never by address.
  */
-#include <getopt.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,7 +33,7 @@
 #include <openssl/crypto.h>
 
 #include "buf.h"
-#include "config.h"
+#include "command.h"
 #include "crypto.h"
 #include "db.h"
 #include "log.h"
@@ -222,15 +220,6 @@ kind_get(const char *name)
 		if (strcmp(kinds[i].name, name) == 0)
 			return &kinds[i];
 	return NULL;
-}
-
-static volatile sig_atomic_t	stopping;
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	stopping = 1;
 }
 
 /* A message taken from the outbox. */
@@ -644,7 +633,7 @@ round_once(const struct config *cfg, int *db_down)
 	}
 	*db_down = 0;
 	PQclear(res);
-	for (i = 0; i < ROUND_MAX && !stopping; i++) {
+	for (i = 0; i < ROUND_MAX && !command_stopping; i++) {
 		if ((got = deliver_one(cfg)) == 0)
 			break;
 		if (got != 1)
@@ -653,12 +642,6 @@ round_once(const struct config *cfg, int *db_down)
 			break;
 	}
 	return rc;
-}
-
-static void
-usage(void)
-{
-	log_msg("usage: mailer [-c config] [-i seconds] [--once]");
 }
 
 /* The keys the mailer needs beyond what every program does. */
@@ -679,57 +662,22 @@ config_mail(const struct config *cfg)
 int
 main(int argc, char **argv)
 {
-	static const struct option	 longopts[] = {
-		{ "once", no_argument, NULL, 'o' },
-		{ NULL, 0, NULL, 0 }
+	long				 poll_s = POLL_DEFAULT, once = 0;
+	const struct command_opt	 opts[] = {
+		{ 'i', NULL, 1, POLL_MAX, &poll_s },
+		{ 0, "once", 0, 0, &once },
 	};
+	const struct command		 cmd = { "mailer",
+		"[-i seconds] [--once]", opts, 2, 0 };
 	struct config			 cfg;
-	struct sigaction		 sa;
-	const char			*config_path = getenv("AMOBILL_CONFIG");
-	char				 err[256], *end;
-	long				 poll_s = POLL_DEFAULT;
-	int				 ch, once = 0, rc = 1, db_down = 0;
+	char				*operand;
+	int				 rc, db_down = 0;
 
-	log_init("mailer");
-	while ((ch = getopt_long(argc, argv, "c:i:", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'c':
-			config_path = optarg;
-			break;
-		case 'i':
-			poll_s = strtol(optarg, &end, 10);
-			if (end == optarg || *end != '\0' || poll_s < 1 ||
-			    poll_s > POLL_MAX) {
-				usage();
-				return 2;
-			}
-			break;
-		case 'o':
-			once = 1;
-			break;
-		default:
-			usage();
-			return 2;
-		}
-	}
-	if (optind != argc || config_path == NULL) {
-		usage();
-		return 2;
-	}
-	if (config_load(&cfg, config_path, err, sizeof(err)) == -1) {
-		log_msg("%s", err);
-		return 1;
-	}
+	if ((rc = command_start(&cmd, argc, argv, &cfg, &operand)) != 0)
+		return rc;
+	rc = 1;
 	if (config_mail(&cfg) == -1)
 		goto out;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	/* No SA_RESTART: a signal cuts the wait between rounds short. */
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		log_msg("libcurl failed to start");
 		goto out;
@@ -745,9 +693,9 @@ main(int argc, char **argv)
 		rc = round_once(&cfg, &db_down);
 	else {
 		log_msg("started; rounds at least every %ld s", poll_s);
-		while (!stopping) {
+		while (!command_stopping) {
 			round_once(&cfg, &db_down);
-			if (!stopping)
+			if (!command_stopping)
 				(void)db_wait((int)poll_s * 1000);
 		}
 		log_msg("stopped");

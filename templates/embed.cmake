@@ -1,12 +1,13 @@
-# Writes OUT: a C table of the *.html files in DIR, for tmpl_get().
-file(GLOB FILES ${DIR}/*.html)
-set(c "/* Generated from cgi/templates by embed.cmake; do not edit. */\n")
+# Writes OUT: a C table of the templates below DIR (pages/*.html,
+# mail/*.txt and mail/*.html), named by their path below DIR, for tmpl_get().
+file(GLOB_RECURSE FILES RELATIVE ${DIR} ${DIR}/*.html ${DIR}/*.txt)
+list(SORT FILES)
+set(c "/* Generated from templates/ by embed.cmake; do not edit. */\n")
 string(APPEND c "#include <stddef.h>\n#include <string.h>\n#include \"html.h\"\n\n")
 set(table "")
 set(i 0)
-foreach(f ${FILES})
-  get_filename_component(name ${f} NAME)
-  file(READ ${f} hex HEX)
+foreach(name ${FILES})
+  file(READ ${DIR}/${name} hex HEX)
   string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
   string(APPEND c "static const char t${i}[] = { ${bytes} 0 };\n")
   string(APPEND table "\t{ \"${name}\", t${i} },\n")

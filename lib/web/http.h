@@ -98,13 +98,6 @@ void	http_send_json(struct request *, int status, cJSON *);
 /* 303 See Other to base_url + path. */
 void	http_redirect(struct request *, const char *path);
 
-/*
- * The error answer: JSON {"error": code, "fields": {...}} with the form's
- * messages if f is not NULL, or an HTML page with message.
- */
-void	http_error(struct request *, int status, const char *code,
-	    const struct form *f, const char *message);
-
 /* The reason phrase of a status code. */
 const char *http_reason(int status);
 

@@ -12,7 +12,7 @@
 
 #include <stddef.h>
 
-enum rk_hash { RK_MD5, RK_SHA1, RK_SHA256, RK_SHA384, RK_SHA512 };
+#include "robokassa.h"
 
 struct config {
 	char		*base_url;		/* scheme://host[:port], no slash */

@@ -8,7 +8,6 @@
 
 #include "form.h"
 #include "http.h"
-#include "page.h"
 
 #define MAX_HEADERS	4096
 
@@ -233,56 +232,4 @@ http_redirect(struct request *req, const char *path)
 {
 	http_header(req, "Location: %s%s", req->cfg->base_url, path);
 	http_send(req, 303, "text/plain; charset=utf-8", "", 0);
-}
-
-static const char *
-default_message(int status)
-{
-	switch (status) {
-	case 400: return "Запрос повреждён.";
-	case 401: return "Войдите в личный кабинет.";
-	case 403: return "Форма устарела: обновите страницу и отправьте её "
-	    "ещё раз.";
-	case 404: return "Такой страницы нет.";
-	case 405: return "Этот адрес так не вызывают.";
-	case 413: return "Слишком большой запрос.";
-	case 415: return "Неверный формат запроса.";
-	case 422: return "Проверьте введённые данные.";
-	case 503: return "Сервис временно недоступен. Попробуйте через "
-	    "минуту.";
-	default: return "Что-то пошло не так. Мы уже разбираемся.";
-	}
-}
-
-void
-http_error(struct request *req, int status, const char *code,
-    const struct form *f, const char *message)
-{
-	cJSON	*root, *fields;
-	size_t	 i;
-
-	if (message == NULL)
-		message = default_message(status);
-	if (!req->json) {
-		page_message(req, status, http_reason(status), message);
-		return;
-	}
-	if ((root = cJSON_CreateObject()) == NULL)
-		goto fail;
-	cJSON_AddStringToObject(root, "error", code);
-	if ((fields = cJSON_AddObjectToObject(root, "fields")) == NULL)
-		goto fail;
-	for (i = 0; f != NULL && i < f->nfields; i++)
-		if (f->v[i].error != NULL)
-			cJSON_AddStringToObject(fields, f->fields[i].name,
-			    f->v[i].error);
-	if (f != NULL && f->error != NULL)
-		cJSON_AddStringToObject(root, "message", f->error);
-	else
-		cJSON_AddStringToObject(root, "message", message);
-	http_send_json(req, status, root);
-	return;
-fail:
-	cJSON_Delete(root);
-	http_send_json(req, status, NULL);
 }
