@@ -1,18 +1,12 @@
 /*
- * account: logins and the personal cabinet, and the published documents.
+ * account: the personal cabinet.
  *
- *	GET  /api/v1/session	the CSRF token and who is logged in (JSON)
- *	GET  /login, POST /login, POST /logout
- *	GET  /account, POST /account	the cabinet; profile and password
- *	GET  /offer, GET /payment-policy	the texts in force
- *	GET  /password/forgot, POST /password/forgot	asks for a reset link
- *	GET  /password/reset, POST /password/reset	sets a new password
- *	GET  /email/verify	confirms the address a link was sent to
+ *	GET  /account	the profile, licenses, orders and refund requests
+ *	POST /account	changes the profile or the password
  *
- * A wrong password and an unknown login get the same answer, byte for
- * byte, after the same work (one scrypt either way).  So do a known and an
- * unknown address asking for a reset link.  The links' tokens are made
- * and mailed by the mailer; only their SHA-256 is stored (docs/mail.md).
+ * Logging in is login's (cgi/login.c); a visitor without a session is
+ * shown the login form (session_require).  A new password needs the
+ * current one and ends the user's other sessions.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,10 +19,6 @@
 #include "valid.h"
 
 static const struct db_stmt statements[] = {
-	{ "login_lookup",
-	  "SELECT id, password_hash, blocked_reason,"
-	  "       to_char(blocked_at AT TIME ZONE 'Asia/Almaty', 'DD.MM.YYYY')"
-	  "  FROM amobill.users WHERE login = $1 OR email = $1" },
 	{ "user_get",
 	  "SELECT id, login, email, full_name, status, address, iin_bin,"
 	  "       password_hash"
@@ -42,20 +32,17 @@ static const struct db_stmt statements[] = {
 	  "       password_hash = coalesce($7, password_hash),"
 	  "       updated_at = now()"
 	  " WHERE id = $1" },
-	{ "password_rehash",
-	  "UPDATE amobill.users SET password_hash = $2 WHERE id = $1" },
 	{ "user_licenses",
 	  "SELECT a.host, CASE p.kind WHEN 'trial' THEN 'trial' ELSE 'paid' END,"
 	  "       p.inv_id, to_json(p.starts_at) #>> '{}',"
-	  "       to_json(least(p.ends_at, p.revoked_at)) #>> '{}',"
+	  "       to_json(amobill.period_end(p.ends_at, p.revoked_at)) #>> '{}',"
 	  "       CASE WHEN p.revoked_at <= now() AND now() < p.ends_at"
 	  "            THEN 'suspended'"
 	  "            WHEN now() < p.starts_at THEN 'future'"
 	  "            WHEN now() < p.ends_at THEN 'active'"
 	  "            ELSE 'expired' END,"
-	  "       to_char(p.starts_at AT TIME ZONE 'Asia/Almaty', 'DD.MM.YYYY'),"
-	  "       to_char(least(p.ends_at, p.revoked_at) AT TIME ZONE"
-	  "           'Asia/Almaty', 'DD.MM.YYYY')"
+	  "       amobill.day_text(p.starts_at),"
+	  "       amobill.day_text(amobill.period_end(p.ends_at, p.revoked_at))"
 	  "  FROM amobill.license_periods p JOIN amobill.amo_accounts a"
 	  "    ON a.id = p.account_id"
 	  " WHERE p.account_id IN (SELECT account_id FROM amobill.orders"
@@ -64,7 +51,7 @@ static const struct db_stmt statements[] = {
 	{ "user_orders",
 	  "SELECT o.inv_id, o.plan_code, a.host, o.amount_tiyn, o.status,"
 	  "       to_json(o.created_at) #>> '{}', to_json(o.paid_at) #>> '{}',"
-	  "       to_char(o.created_at AT TIME ZONE 'Asia/Almaty', 'DD.MM.YYYY'),"
+	  "       amobill.day_text(o.created_at),"
 	  "       EXISTS (SELECT FROM amobill.refunds r WHERE r.inv_id = o.inv_id"
 	  "               AND r.status <> 'rejected')"
 	  "  FROM amobill.orders o JOIN amobill.amo_accounts a"
@@ -74,69 +61,13 @@ static const struct db_stmt statements[] = {
 	  "SELECT r.id, r.inv_id, r.amount_tiyn, r.status,"
 	  "       to_json(r.requested_at) #>> '{}',"
 	  "       CASE WHEN r.status IN ('approved', 'paid') THEN"
-	  "           to_json(r.decided_at + interval '14 days') #>> '{}' END,"
-	  "       to_char(r.requested_at AT TIME ZONE 'Asia/Almaty', 'DD.MM.YYYY'),"
+	  "           to_json(amobill.payout_deadline(r.decided_at)) #>> '{}'"
+	  "       END,"
+	  "       amobill.day_text(r.requested_at),"
 	  "       CASE WHEN r.status = 'approved' THEN"
-	  "           to_char((r.decided_at + interval '14 days') AT TIME ZONE"
-	  "           'Asia/Almaty', 'DD.MM.YYYY') END"
+	  "           amobill.day_text(amobill.payout_deadline(r.decided_at))"
+	  "       END"
 	  "  FROM amobill.refunds r WHERE r.user_id = $1 ORDER BY r.id DESC" },
-	/* Same statement, same work, for a known and an unknown address. */
-	{ "reset_request",
-	  "SELECT amobill.request_password_reset($1)" },
-	/* A token is good for the address it was sent to, if still the user's. */
-	{ "reset_check",
-	  "SELECT t.user_id FROM amobill.mail_tokens t"
-	  "  JOIN amobill.users u ON u.id = t.user_id"
-	  " WHERE t.token_hash = decode($1, 'hex')"
-	  "   AND t.purpose = 'password_reset' AND t.used_at IS NULL"
-	  "   AND t.expires_at > now() AND u.email = t.email" },
-	/*
-	 * Uses the token (once: a second statement finds it used), sets the
-	 * password, retires the user's other reset links and ends every
-	 * session.  The mail reached the address, so it is confirmed.
-	 */
-	{ "reset_password",
-	  "WITH t AS ("
-	  "  UPDATE amobill.mail_tokens t SET used_at = now()"
-	  "    FROM amobill.users u"
-	  "   WHERE u.id = t.user_id AND t.token_hash = decode($1, 'hex')"
-	  "     AND t.purpose = 'password_reset' AND t.used_at IS NULL"
-	  "     AND t.expires_at > now() AND u.email = t.email"
-	  "  RETURNING t.user_id),"
-	  " u AS ("
-	  "  UPDATE amobill.users u SET password_hash = $2, updated_at = now(),"
-	  "         email_verified_at = coalesce(u.email_verified_at, now())"
-	  "    FROM t WHERE u.id = t.user_id RETURNING u.id),"
-	  " o AS ("
-	  "  UPDATE amobill.mail_tokens SET used_at = now()"
-	  "   WHERE user_id IN (SELECT id FROM u)"
-	  "     AND purpose = 'password_reset' AND used_at IS NULL"
-	  "     AND token_hash <> decode($1, 'hex')),"
-	  " s AS (DELETE FROM amobill.sessions"
-	  "   WHERE user_id IN (SELECT id FROM u))"
-	  " SELECT id FROM u" },
-	{ "email_verify",
-	  "WITH t AS ("
-	  "  UPDATE amobill.mail_tokens t SET used_at = now()"
-	  "    FROM amobill.users u"
-	  "   WHERE u.id = t.user_id AND t.token_hash = decode($1, 'hex')"
-	  "     AND t.purpose = 'verify_email' AND t.used_at IS NULL"
-	  "     AND t.expires_at > now() AND u.email = t.email"
-	  "  RETURNING t.user_id)"
-	  " UPDATE amobill.users u"
-	  "    SET email_verified_at = coalesce(u.email_verified_at, now())"
-	  "   FROM t WHERE u.id = t.user_id RETURNING u.id" },
-	/* A link followed again after it confirmed the address. */
-	{ "email_verified",
-	  "SELECT 1 FROM amobill.mail_tokens t"
-	  "  JOIN amobill.users u ON u.id = t.user_id"
-	  " WHERE t.token_hash = decode($1, 'hex')"
-	  "   AND t.purpose = 'verify_email' AND u.email = t.email"
-	  "   AND u.email_verified_at IS NOT NULL" },
-	{ "document_current",
-	  "SELECT version, body, to_char(published_at AT TIME ZONE"
-	  "       'Asia/Almaty', 'DD.MM.YYYY')"
-	  "  FROM amobill.current_documents WHERE kind = $1" },
 	{ NULL, NULL }
 };
 
@@ -167,231 +98,6 @@ user_get(long long uid)
 	return res;
 }
 
-/* ---- GET /api/v1/session ---- */
-
-static void
-get_session(struct request *req)
-{
-	struct session	 s;
-	char		 csrf[CRYPTO_TOKEN_LEN + 1];
-	cJSON		*root, *user;
-	int		 in;
-
-	if (csrf_token(req, csrf) == -1 || (in = session_get(req, &s)) ==
-	    -1) {
-		http_error(req, 503, "unavailable", NULL, NULL);
-		return;
-	}
-	if ((root = cJSON_CreateObject()) == NULL)
-		goto fail;
-	cJSON_AddStringToObject(root, "csrf", csrf);
-	if (!in)
-		cJSON_AddNullToObject(root, "user");
-	else if ((user = cJSON_AddObjectToObject(root, "user")) != NULL) {
-		cJSON_AddStringToObject(user, "login", s.login);
-		cJSON_AddStringToObject(user, "email", s.email);
-	}
-fail:
-	http_send_json(req, 200, root);
-}
-
-/* ---- login and logout ---- */
-
-enum { L_LOGIN, L_PASSWORD, L_CSRF, L_NFIELDS };
-
-static const struct form_field login_fields[L_NFIELDS] = {
-	[L_LOGIN] =	{ "login", valid_login_or_email, 254, FIELD_REQUIRED },
-	[L_PASSWORD] =	{ "password", NULL, 512,
-			  FIELD_REQUIRED | FIELD_SECRET },
-	[L_CSRF] =	{ "csrf", valid_token, 64,
-			  FIELD_REQUIRED | FIELD_SECRET },
-};
-
-static void
-show_login(struct request *req, int status, const struct form *f,
-    const char *message)
-{
-	struct tmpl_var	vars[] = { { "message", message } };
-
-	page_form(req, status, "Вход", "login.html", f, vars, 1, 0);
-}
-
-/*
- * What the login page tells a browser sent there after a reset request
- * or a new password: a short-lived cookie names the notice, never data.
- */
-static const struct { const char *code, *text; } notices[] = {
-	{ "reset_sent", "Если этот адрес зарегистрирован, на него отправлено "
-	  "письмо со ссылкой для смены пароля. Ссылка действует один час." },
-	{ "password_changed", "Пароль изменён. Войдите с новым паролем." },
-};
-
-static void
-get_login(struct request *req)
-{
-	const char	*text = NULL;
-	char		 code[24];
-	size_t		 i;
-
-	if (http_cookie_get(req, "notice", code, sizeof(code)) > 0) {
-		for (i = 0; i < sizeof(notices) / sizeof(notices[0]); i++)
-			if (strcmp(notices[i].code, code) == 0)
-				text = notices[i].text;
-		http_cookie(req, "notice", "", -1, COOKIE_HTTPONLY);
-	}
-	{
-		struct tmpl_var vars[] = { { "notice", text } };
-
-		page_form(req, 200, "Вход", "login.html", NULL, vars, 1, 0);
-	}
-}
-
-/* Sends a browser to the login page with a notice. */
-static void
-redirect_login(struct request *req, const char *notice)
-{
-	http_cookie(req, "notice", notice, 300, COOKIE_HTTPONLY);
-	http_redirect(req, "/login");
-}
-
-struct login_result {
-	long long	uid;		/* 0: wrong credentials; -1: no database */
-	char		blocked[32];	/* the reason, if blocked */
-	char		since[16];
-};
-
-/* Checks the credentials, spending one scrypt whether or not they exist. */
-static void
-authenticate(const char *login, const char *pw, size_t pwlen,
-    struct login_result *out)
-{
-	const char	*p[1] = { login };
-	char		 hash[PASSWORD_HASH_MAX];
-	PGresult	*res;
-	int		 ok;
-
-	memset(out, 0, sizeof(*out));
-	if ((res = db_exec("login_lookup", 1, p)) == NULL || !db_ok(res)) {
-		PQclear(res);
-		out->uid = -1;
-		return;
-	}
-	if (PQntuples(res) != 1) {
-		password_burn(pw, pwlen);
-		PQclear(res);
-		return;
-	}
-	ok = password_verify(pw, pwlen, PQgetvalue(res, 0, 1));
-	if (ok == 1) {
-		out->uid = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-		snprintf(out->blocked, sizeof(out->blocked), "%s",
-		    PQgetvalue(res, 0, 2));
-		snprintf(out->since, sizeof(out->since), "%s",
-		    PQgetvalue(res, 0, 3));
-	}
-	/* Parameters raised since this hash was made: store a new one. */
-	if (ok == 1 && password_needs_rehash(PQgetvalue(res, 0, 1)) &&
-	    password_hash(pw, pwlen, hash) == 0) {
-		const char *q[2] = { PQgetvalue(res, 0, 0), hash };
-
-		PQclear(db_exec("password_rehash", 2, q));
-	}
-	PQclear(res);
-}
-
-/* A blocked user's login: refused, saying why (only to the password's owner). */
-static void
-refuse_blocked(struct request *req, const struct form *f,
-    const struct login_result *lr)
-{
-	char	 msg[512];
-	cJSON	*o;
-
-	snprintf(msg, sizeof(msg), "Доступ к личному кабинету заблокирован "
-	    "%s с %s. Вопросы можно задать по адресу %s.",
-	    block_reason_text(lr->blocked), lr->since, req->cfg->support_email);
-	if (!req->json) {
-		show_login(req, 403, f, msg);
-		return;
-	}
-	if ((o = cJSON_CreateObject()) != NULL) {
-		cJSON_AddStringToObject(o, "error", "blocked");
-		cJSON_AddStringToObject(o, "reason", lr->blocked);
-		cJSON_AddObjectToObject(o, "fields");
-		cJSON_AddStringToObject(o, "message", msg);
-	}
-	http_send_json(req, 403, o);
-}
-
-static void
-post_login(struct request *req)
-{
-	static const char	 wrong[] = "Неверный логин или пароль.";
-	struct form		 f;
-	struct login_result	 lr;
-	cJSON			*root;
-	int			 st;
-
-	st = session_form(req, &f, login_fields, L_NFIELDS, L_CSRF);
-	if (st == 422) {
-		if (req->json)
-			http_error(req, 422, "invalid", &f, NULL);
-		else
-			show_login(req, 422, &f, NULL);
-	}
-	if (st != 0)
-		goto out;
-	authenticate(form_str(&f, L_LOGIN), f.v[L_PASSWORD].str,
-	    f.v[L_PASSWORD].len, &lr);
-	if (lr.uid > 0 && lr.blocked[0] != '\0')
-		refuse_blocked(req, &f, &lr);
-	else if (lr.uid == -1 || (lr.uid > 0 &&
-	    session_start(req, lr.uid) == -1))
-		http_error(req, 503, "unavailable", NULL, NULL);
-	else if (lr.uid == 0) {
-		if (req->json)
-			http_error(req, 401, "bad_credentials", NULL, wrong);
-		else
-			show_login(req, 401, &f, wrong);
-	} else if (req->json) {
-		root = cJSON_CreateObject();
-		if (root != NULL)
-			cJSON_AddNumberToObject(root, "user_id",
-			    (double)lr.uid);
-		http_send_json(req, 200, root);
-	} else
-		http_redirect(req, "/account");
-out:
-	form_free(&f);
-}
-
-enum { O_CSRF, O_NFIELDS };
-
-static const struct form_field logout_fields[O_NFIELDS] = {
-	[O_CSRF] = { "csrf", valid_token, 64, FIELD_REQUIRED | FIELD_SECRET },
-};
-
-static void
-post_logout(struct request *req)
-{
-	struct form	 f;
-	cJSON		*root;
-
-	if (session_form(req, &f, logout_fields, O_NFIELDS, O_CSRF) != 0)
-		goto out;
-	if (session_end(req) == -1)
-		http_error(req, 503, "unavailable", NULL, NULL);
-	else if (req->json) {
-		root = cJSON_CreateObject();
-		if (root != NULL)
-			cJSON_AddTrueToObject(root, "logged_out");
-		http_send_json(req, 200, root);
-	} else
-		http_redirect(req, "/");
-out:
-	form_free(&f);
-}
-
 /* ---- the cabinet ---- */
 
 enum {
@@ -409,8 +115,7 @@ static const struct form_field account_fields[A_NFIELDS] = {
 				  FIELD_SECRET },
 	[A_CURRENT_PASSWORD] =	{ "current_password", NULL, 512,
 				  FIELD_SECRET },
-	[A_CSRF] =		{ "csrf", valid_token, 64,
-				  FIELD_REQUIRED | FIELD_SECRET },
+	[A_CSRF] =		CSRF_FIELD,
 };
 
 /* The user's licenses and orders (columns of user_licenses, user_orders). */
@@ -710,18 +415,10 @@ static PGresult *
 require_user(struct request *req, struct session *s)
 {
 	PGresult	*u = NULL;
-	int		 in;
 
-	if ((in = session_get(req, s)) == -1 ||
-	    (in == 1 && (u = user_get(s->user_id)) == NULL))
+	if (session_require(req, s, "Войдите, чтобы открыть личный кабинет.") &&
+	    (u = user_get(s->user_id)) == NULL)
 		http_error(req, 503, "unavailable", NULL, NULL);
-	else if (in == 0) {
-		if (req->json)
-			http_error(req, 401, "unauthenticated", NULL, NULL);
-		else
-			show_login(req, 401, NULL,
-			    "Войдите, чтобы открыть личный кабинет.");
-	}
 	return u;
 }
 
@@ -847,316 +544,6 @@ out:
 	form_free(&f);
 }
 
-/* ---- password reset and address confirmation ---- */
-
-/*
- * The token of the request's query into token[CRYPTO_TOKEN_LEN + 1] and
- * its key; -1 if there is none of the right shape.
- */
-static int
-query_token(const struct request *req, char *token, char *key)
-{
-	size_t	n = form_query(req->query, "token", token,
-		    CRYPTO_TOKEN_LEN + 1);
-
-	if (n == (size_t)-1 || !crypto_token_shape(token, n))
-		return -1;
-	return crypto_token_key(token, key);
-}
-
-enum { P_EMAIL, P_CSRF, P_NFIELDS };
-
-static const struct form_field forgot_fields[P_NFIELDS] = {
-	[P_EMAIL] =	{ "email", valid_email, 254, FIELD_REQUIRED },
-	[P_CSRF] =	{ "csrf", valid_token, 64,
-			  FIELD_REQUIRED | FIELD_SECRET },
-};
-
-static void
-show_forgot(struct request *req, int status, const struct form *f,
-    const char *message)
-{
-	struct tmpl_var	vars[] = { { "message", message } };
-
-	page_form(req, status, "Восстановление пароля", "forgot.html", f,
-	    vars, 1, 0);
-}
-
-static void
-get_forgot(struct request *req)
-{
-	show_forgot(req, 200, NULL, NULL);
-}
-
-static void
-post_forgot(struct request *req)
-{
-	struct form	 f;
-	const char	*p[1];
-	PGresult	*res;
-	cJSON		*root;
-	int		 st;
-
-	st = session_form(req, &f, forgot_fields, P_NFIELDS, P_CSRF);
-	if (st == 422) {
-		if (req->json)
-			http_error(req, 422, "invalid", &f, NULL);
-		else
-			show_forgot(req, 422, &f, NULL);
-	}
-	if (st != 0)
-		goto out;
-	p[0] = form_str(&f, P_EMAIL);
-	if ((res = db_exec("reset_request", 1, p)) == NULL || !db_ok(res))
-		http_error(req, 503, "unavailable", NULL, NULL);
-	else if (req->json) {
-		root = cJSON_CreateObject();
-		if (root != NULL)
-			cJSON_AddTrueToObject(root, "accepted");
-		http_send_json(req, 202, root);
-	} else
-		redirect_login(req, "reset_sent");
-	PQclear(res);
-out:
-	form_free(&f);
-}
-
-static const char bad_link[] = "Ссылка для смены пароля недействительна: "
-    "она уже использована, устарела или неверна. Запросите новую.";
-
-/* A used, expired or unknown reset link: 422, and the form for a new one. */
-static void
-bad_reset_token(struct request *req)
-{
-	if (req->json)
-		http_error(req, 422, "bad_token", NULL, bad_link);
-	else
-		show_forgot(req, 422, NULL, bad_link);
-}
-
-/* 1 if the reset token (by its key) is usable, 0 if not, -1: no database. */
-static int
-reset_token_ok(const char *key)
-{
-	const char	*p[1] = { key };
-	PGresult	*res;
-	int		 rc;
-
-	if ((res = db_exec("reset_check", 1, p)) == NULL || !db_ok(res))
-		rc = -1;
-	else
-		rc = PQntuples(res) == 1;
-	PQclear(res);
-	return rc;
-}
-
-enum { N_TOKEN, N_NEW_PASSWORD, N_CSRF, N_NFIELDS };
-
-static const struct form_field reset_fields[N_NFIELDS] = {
-	[N_TOKEN] =		{ "token", valid_token, 64,
-				  FIELD_REQUIRED | FIELD_SECRET },
-	[N_NEW_PASSWORD] =	{ "new_password", valid_password, 512,
-				  FIELD_REQUIRED | FIELD_SECRET },
-	[N_CSRF] =		{ "csrf", valid_token, 64,
-				  FIELD_REQUIRED | FIELD_SECRET },
-};
-
-static void
-show_reset(struct request *req, int status, const struct form *f,
-    const char *token)
-{
-	struct tmpl_var	vars[] = { { "token", token } };
-
-	page_form(req, status, "Новый пароль", "reset.html", f, vars, 1, 0);
-}
-
-static void
-get_reset(struct request *req)
-{
-	char	 token[CRYPTO_TOKEN_LEN + 1];
-	char	 key[2 * CRYPTO_SHA256_LEN + 1];
-	cJSON	*root;
-	int	 ok = 0;
-
-	if (query_token(req, token, key) == 0)
-		ok = reset_token_ok(key);
-	if (ok == -1)
-		http_error(req, 503, "unavailable", NULL, NULL);
-	else if (ok == 0)
-		bad_reset_token(req);
-	else if (req->json) {
-		root = cJSON_CreateObject();
-		if (root != NULL)
-			cJSON_AddTrueToObject(root, "valid");
-		http_send_json(req, 200, root);
-	} else
-		show_reset(req, 200, NULL, token);
-}
-
-static void
-post_reset(struct request *req)
-{
-	struct form	 f;
-	char		 key[2 * CRYPTO_SHA256_LEN + 1];
-	char		 hash[PASSWORD_HASH_MAX];
-	const char	*token, *p[2] = { key, hash };
-	PGresult	*res = NULL;
-	cJSON		*root;
-	int		 st, ok = 0;
-
-	st = session_form(req, &f, reset_fields, N_NFIELDS, N_CSRF);
-	if (st != 0 && st != 422)
-		goto out;
-	/* The link first: a bad one is bad_token whatever the password. */
-	if ((token = form_str(&f, N_TOKEN)) != NULL &&
-	    crypto_token_key(token, key) == 0)
-		ok = reset_token_ok(key);
-	if (ok == -1)
-		http_error(req, 503, "unavailable", NULL, NULL);
-	else if (ok == 0)
-		bad_reset_token(req);
-	else if (st == 422 && req->json)
-		http_error(req, 422, "invalid", &f, NULL);
-	else if (st == 422)
-		show_reset(req, 422, &f, token);
-	if (ok != 1 || st != 0)
-		goto out;
-	if (password_hash(f.v[N_NEW_PASSWORD].str, f.v[N_NEW_PASSWORD].len,
-	    hash) == -1 || (res = db_exec("reset_password", 2, p)) == NULL ||
-	    !db_ok(res))
-		http_error(req, 503, "unavailable", NULL, NULL);
-	else if (PQntuples(res) != 1)
-		/* Used by a request that came at the same time. */
-		bad_reset_token(req);
-	else if (req->json) {
-		root = cJSON_CreateObject();
-		if (root != NULL)
-			cJSON_AddTrueToObject(root, "password_changed");
-		http_send_json(req, 200, root);
-	} else
-		redirect_login(req, "password_changed");
-out:
-	PQclear(res);
-	form_free(&f);
-}
-
-/* Shows that the address is confirmed. */
-static void
-verified(struct request *req)
-{
-	cJSON	*root;
-
-	if (req->json) {
-		root = cJSON_CreateObject();
-		if (root != NULL)
-			cJSON_AddTrueToObject(root, "email_verified");
-		http_send_json(req, 200, root);
-	} else
-		page_message(req, 200, "Адрес подтверждён",
-		    "Спасибо! Адрес электронной почты подтверждён.");
-}
-
-static void
-get_verify(struct request *req)
-{
-	char		 token[CRYPTO_TOKEN_LEN + 1];
-	char		 key[2 * CRYPTO_SHA256_LEN + 1];
-	const char	*p[1] = { key };
-	PGresult	*res = NULL, *again = NULL;
-
-	if (query_token(req, token, key) == -1)
-		goto bad;
-	if ((res = db_exec("email_verify", 1, p)) == NULL || !db_ok(res)) {
-		http_error(req, 503, "unavailable", NULL, NULL);
-		goto out;
-	}
-	if (PQntuples(res) == 1) {
-		verified(req);
-		goto out;
-	}
-	if ((again = db_exec("email_verified", 1, p)) == NULL ||
-	    !db_ok(again)) {
-		http_error(req, 503, "unavailable", NULL, NULL);
-		goto out;
-	}
-	if (PQntuples(again) == 1) {
-		verified(req);
-		goto out;
-	}
-bad:
-	http_error(req, 422, "bad_token", NULL, "Ссылка для подтверждения "
-	    "адреса недействительна: она устарела, неверна или адрес с тех пор "
-	    "изменён.");
-out:
-	PQclear(res);
-	PQclear(again);
-}
-
-/* ---- documents ---- */
-
-static void
-show_document(struct request *req, const char *kind, const char *title)
-{
-	const char	*p[1] = { kind };
-	PGresult	*res;
-	struct buf	 text;
-	struct session	 s;
-	int		 in;
-
-	if ((res = db_exec("document_current", 1, p)) == NULL ||
-	    !db_ok(res) || (in = session_get(req, &s)) == -1) {
-		http_error(req, 503, "unavailable", NULL, NULL);
-		goto out;
-	}
-	if (PQntuples(res) != 1) {
-		http_error(req, 404, "not_found", NULL,
-		    "Этот документ ещё не опубликован.");
-		goto out;
-	}
-	buf_init(&text, 512 * 1024);
-	html_document(&text, PQgetvalue(res, 0, 1));
-	{
-		struct tmpl_var vars[] = {
-			{ "title", title },
-			{ "version", PQgetvalue(res, 0, 0) },
-			{ "published", PQgetvalue(res, 0, 2) },
-			{ "text", buf_str(&text) },
-		};
-		page_send(req, 200, title, "document.html", vars,
-		    sizeof(vars) / sizeof(vars[0]), in == 1);
-	}
-	buf_free(&text);
-out:
-	PQclear(res);
-}
-
-static void
-get_offer(struct request *req)
-{
-	show_document(req, "offer", "Публичная оферта");
-}
-
-static void
-get_payment_policy(struct request *req)
-{
-	show_document(req, "payment_policy", "Политика проведения платежей");
-}
-
-static const struct route routes[] = {
-	{ "GET", "/api/v1/session", get_session },
-	{ "GET", "/login", get_login },
-	{ "POST", "/login", post_login },
-	{ "POST", "/logout", post_logout },
-	{ "GET", "/account", get_account },
-	{ "POST", "/account", post_account },
-	{ "GET", "/offer", get_offer },
-	{ "GET", "/payment-policy", get_payment_policy },
-	{ "GET", "/password/forgot", get_forgot },
-	{ "POST", "/password/forgot", post_forgot },
-	{ "GET", "/password/reset", get_reset },
-	{ "POST", "/password/reset", post_reset },
-	{ "GET", "/email/verify", get_verify },
-};
-
 SERVER_PROGRAM(.name = "account", .role = "amobill_account",
-    .statements = statement_sets, ROUTES(routes));
+    .statements = statement_sets,
+    ROUTES({ "/account", get_account, post_account, NULL }));

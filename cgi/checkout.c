@@ -36,8 +36,7 @@ static const struct db_stmt statements[] = {
 	  "SELECT inv_id, amount_tiyn FROM amobill.create_order($1::bigint,"
 	  "    $2, $3, $4::inet)" },
 	{ "order_state",
-	  "SELECT o.status, a.host, to_char(p.ends_at AT TIME ZONE"
-	  "       'Asia/Almaty', 'DD.MM.YYYY')"
+	  "SELECT o.status, a.host, amobill.day_text(p.ends_at)"
 	  "  FROM amobill.orders o JOIN amobill.amo_accounts a"
 	  "    ON a.id = o.account_id"
 	  "  LEFT JOIN amobill.license_periods p ON p.inv_id = o.inv_id"
@@ -64,8 +63,7 @@ static const struct form_field fields[C_NFIELDS] = {
 				  FIELD_REQUIRED },
 	[C_ACCEPT_OFFER] =	{ "accept_offer", valid_yes, 8,
 				  FIELD_REQUIRED, valid_unticked },
-	[C_CSRF] =		{ "csrf", valid_token, 64,
-				  FIELD_REQUIRED | FIELD_SECRET },
+	[C_CSRF] =		CSRF_FIELD,
 };
 
 /* The plan's row, or NULL (unknown plan, or database unavailable). */
@@ -332,7 +330,8 @@ success(struct request *req)
 	}
 	if (PQntuples(res) != 1)
 		goto bad;
-	paid = strcmp(PQgetvalue(res, 0, 0), "unpaid") != 0;
+	paid = vocab_find(&vocab_order_status, PQgetvalue(res, 0, 0)) !=
+	    ORDER_UNPAID;
 	vars[0] = (struct tmpl_var){ "inv_id", cb.inv_id };
 	vars[1] = (struct tmpl_var){ "host", PQgetvalue(res, 0, 1) };
 	vars[2] = (struct tmpl_var){ "ends", PQgetvalue(res, 0, 2) };
@@ -380,14 +379,9 @@ fail(struct request *req)
 	rk_callback_free(&cb);
 }
 
-static const struct route routes[] = {
-	{ "GET", "/checkout", get_checkout },
-	{ "POST", "/checkout", post_checkout },
-	{ "GET", "/robokassa/success", success },
-	{ "POST", "/robokassa/success", success },
-	{ "GET", "/robokassa/fail", fail },
-	{ "POST", "/robokassa/fail", fail },
-};
-
 SERVER_PROGRAM(.name = "checkout", .role = "amobill_checkout",
-    .statements = statement_sets, ROUTES(routes));
+    .statements = statement_sets,
+    ROUTES(
+	{ "/checkout", get_checkout, post_checkout, NULL },
+	{ "/robokassa/success", success, success, NULL },
+	{ "/robokassa/fail", fail, fail, NULL }));

@@ -150,7 +150,8 @@ account_state(const struct config *cfg, const struct amotoken *t,
 	for (e->code = C_VALID; e->code < C_SUSPENDED &&
 	    strcmp(code_names[e->code], PQgetvalue(res, 0, 1)) != 0; e->code++)
 		;
-	e->trial = strcmp(PQgetvalue(res, 0, 2), "trial") == 0;
+	e->trial = vocab_find(&vocab_period_kind, PQgetvalue(res, 0, 2)) ==
+	    PERIOD_TRIAL;
 	e->expires_at = (time_t)strtoll(PQgetvalue(res, 0, 3), NULL, 10);
 	recheck = strtoll(PQgetvalue(res, 0, 4), NULL, 10);
 	e->recheck_at = recheck < 0 ? 0 : (time_t)recheck;
@@ -418,15 +419,11 @@ fini(void)
 	signer = NULL;
 }
 
-static const struct route routes[] = {
-	{ "GET", "/api/v1/license", license },
-	{ "OPTIONS", "/api/v1/license", preflight },
-	{ "GET", "/api/v1/license/key", public_key },
-	{ "OPTIONS", "/api/v1/license/key", preflight },
-	{ "GET", "/api/v1/widgets", catalogue },
-	{ "GET", "/api/v1/site", site },
-};
-
 SERVER_PROGRAM(.name = "license-check", .role = "amobill_license",
-    .statements = statement_sets, ROUTES(routes), .setup = setup,
-    .init = init, .fini = fini);
+    .statements = statement_sets, .setup = setup, .init = init,
+    .fini = fini,
+    ROUTES(
+	{ "/api/v1/license", license, NULL, preflight },
+	{ "/api/v1/license/key", public_key, NULL, preflight },
+	{ "/api/v1/widgets", catalogue, NULL, NULL },
+	{ "/api/v1/site", site, NULL, NULL }));

@@ -25,7 +25,7 @@
 static const struct db_stmt statements[] = {
 	{ "order_get",
 	  "SELECT o.inv_id, a.host, o.amount_tiyn, o.status,"
-	  "       to_char(o.paid_at AT TIME ZONE 'Asia/Almaty', 'DD.MM.YYYY')"
+	  "       amobill.day_text(o.paid_at)"
 	  "  FROM amobill.orders o JOIN amobill.amo_accounts a"
 	  "    ON a.id = o.account_id"
 	  " WHERE o.inv_id = $1::integer AND o.user_id = $2::bigint" },
@@ -53,8 +53,7 @@ static const struct form_field fields[NFIELDS] = {
 				  FIELD_REQUIRED },
 	[F_IBAN] =		{ "iban", valid_iban, 64, FIELD_REQUIRED },
 	[F_BIC] =		{ "bic", valid_bic, 32, FIELD_REQUIRED },
-	[F_CSRF] =		{ "csrf", valid_token, 64,
-				  FIELD_REQUIRED | FIELD_SECRET },
+	[F_CSRF] =		CSRF_FIELD,
 };
 
 /*
@@ -186,10 +185,6 @@ out:
 	form_free(&f);
 }
 
-static const struct route routes[] = {
-	{ "GET", "/refund", get_refund },
-	{ "POST", "/refund", post_refund },
-};
-
 SERVER_PROGRAM(.name = "refund-request", .role = "amobill_refund",
-    .statements = statement_sets, ROUTES(routes));
+    .statements = statement_sets,
+    ROUTES({ "/refund", get_refund, post_refund, NULL }));

@@ -32,8 +32,7 @@ static const struct form_field fields[NFIELDS] = {
 	[F_IIN_BIN] =	{ "iin_bin", valid_iin_bin, 32, FIELD_REQUIRED },
 	[F_CONSENT] =	{ "consent", valid_yes, 8, FIELD_REQUIRED,
 			  valid_unticked },
-	[F_CSRF] =	{ "csrf", valid_token, 64,
-			  FIELD_REQUIRED | FIELD_SECRET },
+	[F_CSRF] =	CSRF_FIELD,
 };
 
 static const struct db_stmt statements[] = {
@@ -179,10 +178,6 @@ out:
 	form_free(&f);
 }
 
-static const struct route routes[] = {
-	{ "GET", "/register", get_register },
-	{ "POST", "/register", post_register },
-};
-
 SERVER_PROGRAM(.name = "register", .role = "amobill_register",
-    .statements = statement_sets, ROUTES(routes));
+    .statements = statement_sets,
+    ROUTES({ "/register", get_register, post_register, NULL }));

@@ -19,6 +19,7 @@
 #include "money.h"
 #include "robokassa.h"
 #include "server.h"
+#include "vocab.h"
 
 static const struct db_stmt statements[] = {
 	{ "result_call",
@@ -59,7 +60,7 @@ static void
 result(struct request *req)
 {
 	struct rk_callback	 cb;
-	const char		*src, *verdict = "ok", *outcome;
+	const char		*src, *verdict = "ok";
 	const char		*p[6];
 	char			 inv[16], tiyn_text[24], ok[24], *json = NULL;
 	long long		 tiyn = -1;
@@ -79,14 +80,15 @@ result(struct request *req)
 		n = strlen(src);
 	}
 	if (rk_callback_parse(&cb, src, n, 1) == -1)
-		verdict = "malformed";
+		verdict = vocab_name(&vocab_pay_outcome, PAY_MALFORMED);
 	else {
 		const char *fields[3] = { cb.out_sum, cb.inv_id,
 		    req->cfg->robokassa_password2 };
 
 		if (!rk_check(req->cfg->robokassa_hash, fields, 3, cb.shp,
 		    cb.nshp, cb.signature))
-			verdict = "bad_signature";
+			verdict = vocab_name(&vocab_pay_outcome,
+			    PAY_BAD_SIGNATURE);
 		/* An amount below a tiyn can never match an order. */
 		else if (money_parse(cb.out_sum, strlen(cb.out_sum), &tiyn) !=
 		    MONEY_EXACT)
@@ -105,28 +107,31 @@ result(struct request *req)
 		answer(req, 503, "temporarily unavailable\n");
 		goto out;
 	}
-	outcome = PQgetvalue(res, 0, 0);
-	if (strcmp(outcome, "paid") == 0 ||
-	    strcmp(outcome, "already_paid") == 0) {
+	switch (vocab_find(&vocab_pay_outcome, PQgetvalue(res, 0, 0))) {
+	case PAY_PAID:
+	case PAY_ALREADY_PAID:
 		snprintf(ok, sizeof(ok), "OK%lld", cb.inv);
 		answer(req, 200, ok);
-	} else if (strcmp(outcome, "unknown_order") == 0)
+		break;
+	case PAY_UNKNOWN_ORDER:
 		answer(req, 404, "unknown InvId\n");
-	else if (strcmp(outcome, "amount_mismatch") == 0)
+		break;
+	case PAY_AMOUNT_MISMATCH:
 		answer(req, 409, "OutSum does not match the order\n");
-	else
-		answer(req, 400, strcmp(outcome, "bad_signature") == 0 ?
-		    "bad signature\n" : "bad request\n");
+		break;
+	case PAY_BAD_SIGNATURE:
+		answer(req, 400, "bad signature\n");
+		break;
+	default:
+		answer(req, 400, "bad request\n");
+		break;
+	}
 out:
 	PQclear(res);
 	cJSON_free(json);
 	rk_callback_free(&cb);
 }
 
-static const struct route routes[] = {
-	{ "GET", "/robokassa/result", result },
-	{ "POST", "/robokassa/result", result },
-};
-
 SERVER_PROGRAM(.name = "robokassa-result", .role = "amobill_payment",
-    .statements = statement_sets, ROUTES(routes));
+    .statements = statement_sets,
+    ROUTES({ "/robokassa/result", result, result, NULL }));

@@ -9,20 +9,22 @@
  * it queues the reminders that are due (amobill.mail_enqueue_reminders(),
  * harmless to run any number of times), then takes the due messages one
  * at a time: it claims one (FOR UPDATE SKIP LOCKED, with a lease, so any
- * number of mailers can run), makes the token of its link if it has one
- * (only the token's SHA-256 is stored), commits, renders the message
- * from the templates below, hands it to the SMTP server with libcurl,
- * and records the attempt.  A failed attempt is retried with exponential
- * back-off (30 s doubling to an hour) until the message is two days old
- * (its give_up_at), when it is marked failed.  Between rounds it waits
- * for a notification on mail_queued (a new message) or at most -i
- * seconds (default 30).
+ * number of mailers can run), makes the token of its link if its kind
+ * has one (amobill.mail_kinds; only the token's SHA-256 is stored),
+ * commits, renders the message from its kind's templates
+ * (templates/mail/, lib/mail/mail.h), hands it to the SMTP server with
+ * libcurl, and records the attempt.  A message that cannot be rendered
+ * (a template missing, variables or texts over their limits) is not sent:
+ * its attempt is recorded as failed, like one the server refused.  A
+ * failed attempt is retried with exponential back-off (30 s doubling to
+ * an hour) until the message is two days old (its give_up_at), when it
+ * is marked failed.  Between rounds it waits for a notification on
+ * mail_queued (a new message) or at most -i seconds (default 30).
  *
  * SIGTERM or SIGINT ends it after the message in hand.  With --once it
  * runs one round and exits: 0 if every message it tried was sent, 1
  * otherwise.  The log names messages by id and kind, never by address.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,13 +41,11 @@
 #include "log.h"
 #include "mail.h"
 #include "money.h"
-#include "valid.h"
 
 #define POLL_DEFAULT	30		/* seconds between rounds */
 #define POLL_MAX	3600
 #define LEASE		"300"		/* seconds a claimed message is ours */
 #define ROUND_MAX	500		/* messages in one round at most */
-#define MAX_VARS	48
 #define DETAIL_MAX	300
 #define URL_MAX		1024
 
@@ -62,18 +62,19 @@ static const struct db_stmt statements[] = {
 	  " UPDATE amobill.mail_outbox o SET attempts = o.attempts + 1,"
 	  "       next_attempt_at = now() + make_interval(secs => $1::int)"
 	  "  FROM m WHERE o.id = m.id"
-	  " RETURNING o.id, o.kind, o.to_address, o.data::text, o.attempts" },
-	/* A link's token: resets last an hour, confirmations a week. */
+	  " RETURNING o.id, o.kind, o.to_address, o.data::text, o.attempts,"
+	  "           (SELECT k.link_path FROM amobill.mail_kinds k"
+	  "             WHERE k.kind = o.kind)" },
+	/* A link's token, good as long as its kind says (mail_kinds). */
 	{ "token_add",
 	  "INSERT INTO amobill.mail_tokens (token_hash, purpose, user_id,"
 	  "    email, outbox_id, expires_at)"
 	  " SELECT decode($2, 'hex'), o.kind, o.user_id, o.to_address, o.id,"
-	  "        now() + CASE o.kind WHEN 'password_reset'"
-	  "            THEN interval '1 hour' ELSE interval '7 days' END"
+	  "        now() + k.link_valid"
 	  "   FROM amobill.mail_outbox o"
-	  "  WHERE o.id = $1::bigint"
-	  "    AND o.kind IN ('verify_email', 'password_reset')"
-	  " RETURNING amobill.mail_day(expires_at),"
+	  "   JOIN amobill.mail_kinds k ON k.kind = o.kind"
+	  "  WHERE o.id = $1::bigint AND k.link_path IS NOT NULL"
+	  " RETURNING amobill.day_text(expires_at),"
 	  "           amobill.mail_time(expires_at)" },
 	/* The attempt, and what follows: sent, the next try, or failed. */
 	{ "record",
@@ -97,131 +98,6 @@ static const struct db_stmt statements[] = {
 
 static const struct db_stmt *const statement_sets[] = { statements, NULL };
 
-/*
- * The messages.  Subjects and bodies are templates (mail.h): {{name}} is
- * a value of the event's data or one of those vars() adds.  Every body
- * ends with the footer.
- */
-struct kind {
-	const char	*name;
-	const char	*subject;
-	const char	*body;
-	int		 token;		/* the message carries a link token */
-};
-
-static const char footer[] =
-    "\n\nС уважением,\n{{merchant_name}}\n{{site_url}}\n"
-    "Поддержка: {{support_email}}";
-
-static const struct kind kinds[] = {
-	{ "verify_email", "Подтвердите адрес электронной почты",
-	  "Здравствуйте, {{login}}!\n\n"
-	  "Подтвердите, пожалуйста, что этот адрес электронной почты "
-	  "принадлежит вам: он указан в учётной записи {{login}} на нашем "
-	  "сайте. Для этого перейдите по ссылке:\n\n"
-	  "{{verify_url}}\n\n"
-	  "Ссылка действует до {{expires}} {{expires_time}} по времени "
-	  "Алматы.\n\n"
-	  "Если вы не регистрировались на сайте и не меняли адрес, просто не "
-	  "обращайте внимания на это письмо.", 1 },
-	{ "password_reset", "Восстановление пароля",
-	  "Здравствуйте, {{login}}!\n\n"
-	  "Мы получили запрос на смену пароля учётной записи {{login}}. Чтобы "
-	  "задать новый пароль, перейдите по ссылке:\n\n"
-	  "{{reset_url}}\n\n"
-	  "Ссылка действует один час, до {{expires}} {{expires_time}} по "
-	  "времени Алматы, и только один раз. После смены пароля все открытые "
-	  "сеансы входа завершатся.\n\n"
-	  "Если вы не запрашивали смену пароля, ничего не делайте: пароль "
-	  "останется прежним.", 1 },
-	{ "payment_received", "Оплата заказа № {{inv_id}} получена",
-	  "Здравствуйте, {{login}}!\n\n"
-	  "Мы получили оплату заказа № {{inv_id}}. Спасибо!\n\n"
-	  "Сумма: {{amount}}\n"
-	  "Тариф: {{plan}}\n"
-	  "Аккаунт amoCRM: {{host}}\n"
-	  "Срок лицензии: с {{starts}} по {{ends}}\n"
-	  "Дата оплаты: {{paid}}\n\n"
-	  "Заказы и лицензии — в личном кабинете: {{account_url}}", 0 },
-	{ "license_ending",
-	  "{{what}} для {{host}} заканчивается через {{days_text}}",
-	  "Здравствуйте, {{login}}!\n\n"
-	  "{{what}} на виджеты для аккаунта amoCRM {{host}} заканчивается "
-	  "через {{days_text}}: {{ends}} в {{ends_time}} по времени Алматы.\n\n"
-	  "Чтобы виджеты продолжали работать, оформите подписку в личном "
-	  "кабинете: {{checkout_url}}", 0 },
-	{ "refund_requested",
-	  "Заявление на возврат по заказу № {{inv_id}} получено",
-	  "Здравствуйте, {{login}}!\n\n"
-	  "Мы получили ваше заявление на возврат денег по заказу № {{inv_id}} "
-	  "(аккаунт amoCRM {{host}}).\n\n"
-	  "Номер заявления: {{refund_id}}\n"
-	  "Дата заявления: {{requested}}\n"
-	  "Сумма к возврату: {{amount}}\n\n"
-	  "Мы рассмотрим заявление и сообщим о решении письмом. Если оно "
-	  "будет одобрено, деньги поступят на указанный вами счёт в течение "
-	  "14 дней со дня решения.", 0 },
-	{ "refund_request_admin",
-	  "Заявление на возврат № {{refund_id}} по заказу № {{inv_id}}",
-	  "Поступило заявление на возврат денег.\n\n"
-	  "Заявление: № {{refund_id}} от {{requested}}\n"
-	  "Заказ: № {{inv_id}} на {{order_amount}}, оплачен {{paid}}\n"
-	  "Аккаунт amoCRM: {{host}}\n"
-	  "Покупатель: {{full_name}}, логин {{login}}, {{email}} "
-	  "(user_id {{user_id}})\n"
-	  "Использовано дней: {{days_used}} из {{days_total}}\n"
-	  "Сумма к возврату: {{amount}}\n\n"
-	  "Причина:\n{{reason}}\n\n"
-	  "Реквизиты для возврата:\n"
-	  "Получатель: {{recipient}}\n"
-	  "ИИН/БИН получателя: {{recipient_iin_bin}}\n"
-	  "IBAN: {{iban}}\n"
-	  "БИК: {{bic}}\n\n"
-	  "Полный ИИН/БИН — в admin.refunds_due. Решение: "
-	  "admin.approve_refund({{refund_id}}, '...') или "
-	  "admin.reject_refund({{refund_id}}, '...'), после выплаты — "
-	  "admin.mark_refund_paid({{refund_id}}, '...'). Выплата — в течение "
-	  "14 дней со дня решения.", 0 },
-	{ "refund_approved", "Возврат по заказу № {{inv_id}} одобрен",
-	  "Здравствуйте, {{login}}!\n\n"
-	  "Ваше заявление № {{refund_id}} от {{requested}} на возврат денег "
-	  "по заказу № {{inv_id}} одобрено {{decided}}.\n\n"
-	  "Сумма к возврату: {{amount}}\n"
-	  "Срок выплаты: до {{deadline}}\n\n"
-	  "Лицензия по этому заказу прекращена. Мы напишем, когда деньги "
-	  "будут отправлены.", 0 },
-	{ "refund_rejected", "Возврат по заказу № {{inv_id}} отклонён",
-	  "Здравствуйте, {{login}}!\n\n"
-	  "Ваше заявление № {{refund_id}} от {{requested}} на возврат денег "
-	  "по заказу № {{inv_id}} отклонено {{decided}}. Лицензия по заказу "
-	  "продолжает действовать.\n\n"
-	  "Если у вас есть вопросы, напишите нам: {{support_email}}", 0 },
-	{ "refund_paid", "Деньги по заказу № {{inv_id}} возвращены",
-	  "Здравствуйте, {{login}}!\n\n"
-	  "Деньги по заявлению № {{refund_id}} (заказ № {{inv_id}}) "
-	  "отправлены {{paid}} на счёт, указанный в заявлении.\n\n"
-	  "Сумма: {{amount}}\n"
-	  "Платёжный документ: {{reference}}\n\n"
-	  "Зачисление может занять несколько рабочих дней: это зависит от "
-	  "банка.", 0 },
-	{ "account_blocked", "Доступ к личному кабинету заблокирован",
-	  "Здравствуйте, {{login}}!\n\n"
-	  "Доступ к личному кабинету и лицензии на виджеты для ваших "
-	  "аккаунтов amoCRM заблокированы {{since}} {{reason_text}}.\n\n"
-	  "Вопросы можно задать по адресу {{support_email}}", 0 },
-};
-
-static const struct kind *
-kind_get(const char *name)
-{
-	size_t	i;
-
-	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		if (strcmp(kinds[i].name, name) == 0)
-			return &kinds[i];
-	return NULL;
-}
-
 /* A message taken from the outbox. */
 struct outgoing {
 	char		 id[24];
@@ -229,6 +105,7 @@ struct outgoing {
 	char		 to[256];
 	char		 attempts[12];
 	cJSON		*data;
+	char		 link_path[64];	/* of the kind's link, or "" */
 	char		 token[CRYPTO_TOKEN_LEN + 1];	/* "" if none */
 	char		 expires[16];
 	char		 expires_time[8];
@@ -253,13 +130,10 @@ add_token(struct outgoing *o)
 	if (crypto_token(o->token) == -1 || crypto_token_key(o->token, key) == -1)
 		return -1;
 	res = db_exec("token_add", 2, p);
-	if (res != NULL && db_ok(res) && PQntuples(res) == 1) {
-		snprintf(o->expires, sizeof(o->expires), "%s",
-		    PQgetvalue(res, 0, 0));
-		snprintf(o->expires_time, sizeof(o->expires_time), "%s",
-		    PQgetvalue(res, 0, 1));
+	if (res != NULL && db_ok(res) && PQntuples(res) == 1 &&
+	    db_text(res, 0, 0, o->expires, sizeof(o->expires)) == 0 &&
+	    db_text(res, 0, 1, o->expires_time, sizeof(o->expires_time)) == 0)
 		rc = 0;
-	}
 	PQclear(res);
 	return rc;
 }
@@ -271,10 +145,9 @@ add_token(struct outgoing *o)
 static int
 claim(const struct config *cfg, struct outgoing *o)
 {
-	const char		*p[1] = { LEASE };
-	const struct kind	*k;
-	PGresult		*res = NULL;
-	int			 rc = -1;
+	const char	*p[1] = { LEASE };
+	PGresult	*res = NULL;
+	int		 rc = -1;
 
 	memset(o, 0, sizeof(*o));
 	if (db_begin() == -1)
@@ -285,16 +158,17 @@ claim(const struct config *cfg, struct outgoing *o)
 		rc = 0;
 		goto out;
 	}
-	snprintf(o->id, sizeof(o->id), "%s", PQgetvalue(res, 0, 0));
-	snprintf(o->kind, sizeof(o->kind), "%s", PQgetvalue(res, 0, 1));
+	if (db_text(res, 0, 0, o->id, sizeof(o->id)) == -1 ||
+	    db_text(res, 0, 1, o->kind, sizeof(o->kind)) == -1 ||
+	    db_text(res, 0, 2, o->to, sizeof(o->to)) == -1 ||
+	    db_text(res, 0, 4, o->attempts, sizeof(o->attempts)) == -1 ||
+	    db_text(res, 0, 5, o->link_path, sizeof(o->link_path)) == -1)
+		goto out;
 	/* No address: the administrator's copy. */
-	snprintf(o->to, sizeof(o->to), "%s", PQgetisnull(res, 0, 2) ?
-	    cfg->admin_email : PQgetvalue(res, 0, 2));
+	if (PQgetisnull(res, 0, 2))
+		snprintf(o->to, sizeof(o->to), "%s", cfg->admin_email);
 	o->data = cJSON_Parse(PQgetvalue(res, 0, 3));
-	snprintf(o->attempts, sizeof(o->attempts), "%s",
-	    PQgetvalue(res, 0, 4));
-	if ((k = kind_get(o->kind)) != NULL && k->token &&
-	    add_token(o) == -1)
+	if (o->link_path[0] != '\0' && add_token(o) == -1)
 		goto out;
 	if (db_commit() == -1)
 		goto out;
@@ -309,91 +183,49 @@ out:
 
 /* ---- rendering ---- */
 
-struct vars {
-	struct tmpl_var	 v[MAX_VARS];
-	size_t		 n;
-	char		 text[MAX_VARS][URL_MAX];	/* values made here */
-	size_t		 ntext;
-};
-
+/*
+ * The message's variables: the event's data, and the values made here,
+ * which win over any key of the data (mail.h).  A number x_tiyn of the
+ * data gives the amount x, as people read it.  If they do not fit, the
+ * set is failed and so is the render.
+ */
 static void
-var_add(struct vars *vs, const char *name, const char *value)
-{
-	if (vs->n < MAX_VARS)
-		vs->v[vs->n++] = (struct tmpl_var){ name, value };
-}
-
-/* A value made here: formatted into the vars' own storage. */
-static void
-var_printf(struct vars *vs, const char *name, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-var_printf(struct vars *vs, const char *name, const char *fmt, ...)
-{
-	va_list	ap;
-
-	if (vs->ntext == MAX_VARS)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(vs->text[vs->ntext], URL_MAX, fmt, ap);
-	va_end(ap);
-	var_add(vs, name, vs->text[vs->ntext++]);
-}
-
-static void
-amount_var(struct vars *vs, const char *name, const cJSON *tiyn)
-{
-	char	text[MONEY_TEXT];
-
-	if (!cJSON_IsNumber(tiyn))
-		return;
-	money_display((long long)tiyn->valuedouble, text);
-	var_printf(vs, name, "%s", text);
-}
-
-/* The values of the message: its event's data, and what is made here. */
-static void
-vars(struct vars *vs, const struct config *cfg, const struct outgoing *o)
+vars(struct mail_vars *vs, const struct config *cfg, const struct outgoing *o)
 {
 	const cJSON	*item;
-	const char	*s;
+	char		 money[MONEY_TEXT];
+	size_t		 n;
 
-	memset(vs, 0, sizeof(*vs));
+	mail_vars_init(vs);
 	cJSON_ArrayForEach(item, o->data) {
 		if (cJSON_IsString(item))
-			var_add(vs, item->string, item->valuestring);
-		else if (cJSON_IsNumber(item))
-			var_printf(vs, item->string, "%.0f",
-			    item->valuedouble);
+			mail_var_data(vs, item->string, item->valuestring);
+		if (!cJSON_IsNumber(item))
+			continue;
+		mail_var_data(vs, item->string, mail_var_printf(vs, "%.0f",
+		    item->valuedouble));
+		if ((n = strlen(item->string)) <= 5 ||
+		    strcmp(item->string + n - 5, "_tiyn") != 0)
+			continue;
+		money_display((long long)item->valuedouble, money);
+		mail_var_set(vs, mail_var_printf(vs, "%.*s", (int)(n - 5),
+		    item->string), mail_var_printf(vs, "%s", money));
 	}
-	amount_var(vs, "amount", cJSON_GetObjectItemCaseSensitive(o->data,
-	    "amount_tiyn"));
-	amount_var(vs, "order_amount", cJSON_GetObjectItemCaseSensitive(
-	    o->data, "order_amount_tiyn"));
-	var_add(vs, "merchant_name", cfg->merchant_name);
-	var_add(vs, "support_email", cfg->support_email);
-	var_printf(vs, "site_url", "%s/", cfg->base_url);
-	var_printf(vs, "account_url", "%s/account", cfg->base_url);
-	var_printf(vs, "checkout_url", "%s/checkout", cfg->base_url);
-	if (o->token[0] != '\0') {
-		var_printf(vs, strcmp(o->kind, "password_reset") == 0 ?
-		    "reset_url" : "verify_url", "%s%s?token=%s",
-		    cfg->base_url, strcmp(o->kind, "password_reset") == 0 ?
-		    "/password/reset" : "/email/verify", o->token);
-		var_add(vs, "expires", o->expires);
-		var_add(vs, "expires_time", o->expires_time);
-	}
-	item = cJSON_GetObjectItemCaseSensitive(o->data, "kind");
-	var_add(vs, "what", cJSON_IsString(item) &&
-	    strcmp(item->valuestring, "trial") == 0 ? "Пробный период" :
-	    "Подписка");
-	item = cJSON_GetObjectItemCaseSensitive(o->data, "days");
-	var_add(vs, "days_text", cJSON_IsNumber(item) &&
-	    item->valuedouble == 1 ? "1 день" : "7 дней");
-	item = cJSON_GetObjectItemCaseSensitive(o->data, "reason");
-	s = cJSON_IsString(item) ? block_reason_text(item->valuestring) : "";
-	var_add(vs, "reason_text", s);
+	mail_var_set(vs, "merchant_name", cfg->merchant_name);
+	mail_var_set(vs, "support_email", cfg->support_email);
+	mail_var_set(vs, "site_url", mail_var_printf(vs, "%s/", cfg->base_url));
+	mail_var_set(vs, "account_url", mail_var_printf(vs, "%s/account",
+	    cfg->base_url));
+	mail_var_set(vs, "checkout_url", mail_var_printf(vs, "%s/checkout",
+	    cfg->base_url));
+	/* Set for every kind: a message's link is never the data's. */
+	if (o->token[0] != '\0')
+		mail_var_set(vs, "link_url", mail_var_printf(vs,
+		    "%s%s?token=%s", cfg->base_url, o->link_path, o->token));
+	else
+		mail_var_set(vs, "link_url", NULL);
+	mail_var_set(vs, "expires", o->expires);
+	mail_var_set(vs, "expires_time", o->expires_time);
 }
 
 /* Random hex, for the Message-ID and the boundary. */
@@ -412,38 +244,32 @@ random_hex(char *out, size_t bytes)
 
 /*
  * The message as it goes to the server, into msg; its Message-ID into
- * mid.  Returns 0 or -1.
+ * mid.  Returns 0, or -1 with why saying what failed.
  */
 static int
 render(const struct config *cfg, const struct outgoing *o, struct buf *msg,
-    char *mid, size_t midsz)
+    char *mid, size_t midsz, const char **why)
 {
-	const struct kind	*k = kind_get(o->kind);
-	struct vars		*vs;
-	struct buf		 subject, text, html, body;
+	struct mail_vars	*vs;
+	struct buf		 subject, text, html;
 	struct mail_message	 m;
 	char			 rnd[33], boundary[48];
 	int			 rc = -1;
 
-	if (k == NULL || o->data == NULL ||
-	    (vs = malloc(sizeof(*vs))) == NULL)
+	*why = "its data is not an object";
+	if (!cJSON_IsObject(o->data))
+		return -1;
+	*why = "out of memory";
+	if ((vs = malloc(sizeof(*vs))) == NULL)
 		return -1;
 	vars(vs, cfg, o);
-	buf_init(&subject, 1024);
+	buf_init(&subject, MAIL_SUBJECT_MAX);
 	buf_init(&text, MAIL_MAX);
 	buf_init(&html, MAIL_MAX);
-	buf_init(&body, MAIL_MAX);
-	mail_text(&subject, k->subject, vs->v, vs->n);
-	buf_printf(&body, "%s%s", k->body, footer);
-	mail_text(&text, buf_str(&body), vs->v, vs->n);
-	buf_adds(&html, "<!doctype html>\n<html lang=\"ru\">\n<head>\n"
-	    "<meta charset=\"utf-8\">\n<title>");
-	html_escapes(&html, buf_str(&subject));
-	buf_adds(&html, "</title>\n</head>\n<body>\n");
-	mail_html(&html, buf_str(&body), vs->v, vs->n);
-	buf_adds(&html, "</body>\n</html>\n");
-	if (subject.failed || text.failed || html.failed ||
-	    random_hex(rnd, 16) == -1)
+	if (mail_render(o->kind, vs, &subject, &text, &html, why) == -1)
+		goto out;
+	*why = "no random bytes";
+	if (random_hex(rnd, 16) == -1)
 		goto out;
 	snprintf(mid, midsz, "%s.%lld@%s", rnd, (long long)time(NULL),
 	    mail_domain(cfg->mail_from));
@@ -462,7 +288,9 @@ render(const struct config *cfg, const struct outgoing *o, struct buf *msg,
 		.message_id = mid,
 		.boundary = boundary,
 	};
-	rc = mail_build(msg, &m);
+	*why = "a header or a text was refused";
+	if ((rc = mail_build(msg, &m)) == 0)
+		*why = NULL;
 out:
 	/* The texts may hold a link's token. */
 	if (text.data != NULL)
@@ -472,7 +300,6 @@ out:
 	buf_free(&subject);
 	buf_free(&text);
 	buf_free(&html);
-	buf_free(&body);
 	OPENSSL_cleanse(vs, sizeof(*vs));
 	free(vs);
 	return rc;
@@ -593,15 +420,15 @@ deliver_one(const struct config *cfg)
 {
 	struct outgoing	 o;
 	struct buf	 msg;
+	const char	*why;
 	char		 detail[DETAIL_MAX], mid[128] = "";
 	int		 got, ok = 0;
 
 	if ((got = claim(cfg, &o)) != 1)
 		return got;
 	buf_init(&msg, MAIL_MAX);
-	if (render(cfg, &o, &msg, mid, sizeof(mid)) == -1)
-		snprintf(detail, sizeof(detail), "the message could not be "
-		    "made from its data");
+	if (render(cfg, &o, &msg, mid, sizeof(mid), &why) == -1)
+		snprintf(detail, sizeof(detail), "not rendered: %s", why);
 	else
 		ok = smtp_send(cfg, o.to, &msg, detail, sizeof(detail)) == 0;
 	if (msg.data != NULL)

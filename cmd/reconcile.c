@@ -34,6 +34,7 @@
 #include "money.h"
 #include "opstate.h"
 #include "robokassa.h"
+#include "vocab.h"
 
 #define MINUTES_DEFAULT	15
 #define MINUTES_MAX	(30 * 24 * 60)
@@ -168,7 +169,7 @@ examine(const struct config *cfg, const char *url, const char *inv_id,
 	else {
 		log_msg("inv_id=%s state=%d outcome=%s", inv_id, st.state,
 		    outcome);
-		if (strcmp(outcome, "paid") == 0)
+		if (vocab_find(&vocab_pay_outcome, outcome) == PAY_PAID)
 			t->paid++;
 		rc = 0;
 	}

@@ -207,7 +207,6 @@ read_params(struct request *req, struct params *pp)
 	size_t		 n, i, j;
 	int		 st;
 
-	memset(pp, 0, sizeof(*pp));
 	n = strlen(src);
 	if (strcmp(req->method, "POST") == 0) {
 		if ((st = http_read_body(req)) != 0)
@@ -231,6 +230,26 @@ read_params(struct request *req, struct params *pp)
 			return 400;
 		pp->shp[pp->nshp].name = pp->pairs.p[i].name;
 		pp->shp[pp->nshp++].value = pp->pairs.p[i].value;
+	}
+	return 0;
+}
+
+/*
+ * The parameters of a request to the sandbox: 0, or -1 having answered
+ * (404 while the sandbox is off, or the error).  Release pp with
+ * form_pairs_free() in every case.
+ */
+static int
+request_params(struct request *req, struct params *pp)
+{
+	int	st;
+
+	memset(pp, 0, sizeof(*pp));
+	if (!enabled(req))
+		return -1;
+	if ((st = read_params(req, pp)) != 0) {
+		http_error(req, st, "invalid", NULL, NULL);
+		return -1;
 	}
 	return 0;
 }
@@ -410,14 +429,9 @@ start(struct request *req)
 	const char	*bad, *p[8];
 	char		 msg[128], *shp = NULL;
 	PGresult	*res = NULL;
-	int		 st;
 
-	if (!enabled(req))
-		return;
-	if ((st = read_params(req, &pp)) != 0) {
-		http_error(req, st, "invalid", NULL, NULL);
+	if (request_params(req, &pp) == -1)
 		goto out;
-	}
 	/* A wrong start writes nothing, as at Robokassa. */
 	if ((bad = check_start(req->cfg, &pp, &s)) != NULL) {
 		snprintf(msg, sizeof(msg), "Неверный параметр: %s", bad);
@@ -800,14 +814,9 @@ opstate(struct request *req)
 	const char		*login, *id, *sig, *fields[3], *p[2];
 	PGresult		*res = NULL;
 	long long		 inv;
-	int			 st;
 
-	if (!enabled(req))
-		return;
-	if ((st = read_params(req, &pp)) != 0) {
-		http_error(req, st, "invalid", NULL, NULL);
+	if (request_params(req, &pp) == -1)
 		goto out;
-	}
 	login = param(&pp, "MerchantLogin");
 	id = param(&pp, "InvoiceID");
 	sig = param(&pp, "Signature");
@@ -838,14 +847,9 @@ out:
 	form_pairs_free(&pp.pairs);
 }
 
-static const struct route routes[] = {
-	{ "GET", "/sandbox/robokassa/Index.aspx", start },
-	{ "POST", "/sandbox/robokassa/Index.aspx", start },
-	{ "GET", "/sandbox/robokassa/Pay", pay_get },
-	{ "POST", "/sandbox/robokassa/Pay", pay },
-	{ "GET", OPSTATE_PATH, opstate },
-	{ "POST", OPSTATE_PATH, opstate },
-};
-
 SERVER_PROGRAM(.name = "sandbox", .role = "amobill_sandbox",
-    .statements = statement_sets, ROUTES(routes));
+    .statements = statement_sets,
+    ROUTES(
+	{ "/sandbox/robokassa/Index.aspx", start, start, NULL },
+	{ "/sandbox/robokassa/Pay", pay_get, pay, NULL },
+	{ OPSTATE_PATH, opstate, opstate, NULL }));

@@ -9,7 +9,8 @@ DECLARE
 BEGIN
 	FOREACH r IN ARRAY ARRAY['amobill_register', 'amobill_account',
 	    'amobill_checkout', 'amobill_payment', 'amobill_refund',
-	    'amobill_license', 'amobill_admin']
+	    'amobill_license', 'amobill_admin',
+	    'amobill_login', 'amobill_password', 'amobill_legal']
 	LOOP
 		IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = r) THEN
 			EXECUTE format('CREATE ROLE %I LOGIN', r);

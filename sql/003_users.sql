@@ -1,6 +1,22 @@
 -- Customers, their sessions, the published documents (offer, payment
 -- policy, personal-data consent text) and the consents they gave.
 
+-- The business's calendar is Almaty's: a day a customer is told of, or
+-- counts (refund windows, reminders), is an Almaty day, whatever the
+-- session's TimeZone.  These are the one home of that rule; every query
+-- and every program's statement uses them (tests/sql/rules.sql).
+-- IMMUTABLE: the zone is a constant and the format has no locale part.
+
+-- The Almaty calendar day of an instant.
+CREATE FUNCTION amobill.almaty_day(t timestamptz) RETURNS date
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN (t AT TIME ZONE 'Asia/Almaty')::date;
+
+-- An instant's Almaty day as customers read it: "05.03.2025".
+CREATE FUNCTION amobill.day_text(t timestamptz) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN to_char(t AT TIME ZONE 'Asia/Almaty', 'DD.MM.YYYY');
+
 CREATE TABLE amobill.users (
 	id		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 	login		text NOT NULL

@@ -3,11 +3,24 @@
 -- notifications that tell every license-check worker to forget what it
 -- knew about an account.
 
+-- Why a user may be blocked (offer 8.2), and how the user is told: the
+-- one list of the reasons.  admin.block_account takes these codes; the
+-- programs show the text.
+CREATE TABLE amobill.block_reasons (
+	code		text PRIMARY KEY CHECK (code ~ '^[a-z_]{1,40}$'),
+	text		text NOT NULL CHECK (length(text) BETWEEN 1 AND 200)
+);
+INSERT INTO amobill.block_reasons (code, text) VALUES
+	('government_order', 'по распоряжению государственного органа'),
+	('copyright', 'из-за нарушения авторских и смежных прав'),
+	('third_party_complaint', 'по мотивированному обращению третьего лица'),
+	('prohibited_content', 'из-за размещения запрещённой законом информации'),
+	('terms_violation', 'из-за нарушения условий договора');
+
 -- Blocking a user (seed 8.2) suspends the licenses of their accounts.
 ALTER TABLE amobill.users
-	ADD COLUMN blocked_reason text CHECK (blocked_reason IN
-	    ('government_order', 'copyright', 'third_party_complaint',
-	     'prohibited_content', 'terms_violation')),
+	ADD COLUMN blocked_reason text
+	    REFERENCES amobill.block_reasons (code),
 	ADD COLUMN blocked_at timestamptz,
 	ADD CONSTRAINT users_blocked_both
 	    CHECK ((blocked_reason IS NULL) = (blocked_at IS NULL));
@@ -18,6 +31,13 @@ ALTER TABLE amobill.license_periods
 	ADD COLUMN revoked_at timestamptz,
 	ADD CONSTRAINT license_periods_revoked_paid
 	    CHECK (revoked_at IS NULL OR kind = 'paid');
+
+-- A period's effective end: its end, or the moment it was revoked if that
+-- came first.  The one home of the rule: every query asks this.
+CREATE FUNCTION amobill.period_end(ends_at timestamptz, revoked_at timestamptz)
+RETURNS timestamptz
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN least(ends_at, revoked_at);
 
 -- Every change to an account's licenses is announced on license_changed
 -- (the account's id); license-check workers listen.
@@ -66,22 +86,25 @@ DECLARE
 	nxt	timestamptz;
 BEGIN
 	-- Paid and granted time are the same to the customer.
-	SELECT p.kind = 'trial' AS trial, least(p.ends_at, p.revoked_at) AS until
+	SELECT p.kind = 'trial' AS trial,
+	    amobill.period_end(p.ends_at, p.revoked_at) AS until
 	  INTO cur
 	  FROM amobill.license_periods p
 	 WHERE p.account_id = p_account AND p.starts_at <= now()
-	   AND now() < least(p.ends_at, p.revoked_at)
-	 ORDER BY p.kind = 'trial', least(p.ends_at, p.revoked_at) DESC
+	   AND now() < amobill.period_end(p.ends_at, p.revoked_at)
+	 ORDER BY p.kind = 'trial',
+	    amobill.period_end(p.ends_at, p.revoked_at) DESC
 	 LIMIT 1;
 	IF FOUND THEN
 		-- Periods follow one another: follow the chain.
 		e := cur.until;
 		LOOP
-			SELECT least(p.ends_at, p.revoked_at) INTO nxt
+			SELECT amobill.period_end(p.ends_at, p.revoked_at) INTO nxt
 			  FROM amobill.license_periods p
 			 WHERE p.account_id = p_account
 			   AND (p.kind = 'trial') = cur.trial
-			   AND p.starts_at <= e AND least(p.ends_at, p.revoked_at) > e
+			   AND p.starts_at <= e
+			   AND amobill.period_end(p.ends_at, p.revoked_at) > e
 			 ORDER BY 1 DESC LIMIT 1;
 			EXIT WHEN NOT FOUND;
 			e := nxt;
@@ -100,10 +123,10 @@ BEGIN
 		recheck_at := expires_at;
 	ELSE
 		SELECT 'EXPIRED', CASE p.kind WHEN 'trial' THEN 'trial' ELSE 'paid' END,
-		    least(p.ends_at, p.revoked_at)
+		    amobill.period_end(p.ends_at, p.revoked_at)
 		  INTO code, kind, expires_at
 		  FROM amobill.license_periods p WHERE p.account_id = p_account
-		 ORDER BY least(p.ends_at, p.revoked_at) DESC LIMIT 1;
+		 ORDER BY amobill.period_end(p.ends_at, p.revoked_at) DESC LIMIT 1;
 		code := 'EXPIRED';
 		SELECT min(p.starts_at) INTO recheck_at
 		  FROM amobill.license_periods p
@@ -182,3 +205,8 @@ GRANT SELECT ON amobill.widgets TO amobill_license;
 
 -- Sessions of blocked users do not count (lib/session.c asks).
 GRANT SELECT (blocked_at) ON amobill.users TO amobill_checkout;
+
+-- The cabinet tells a blocked user why.  (The login program's role is
+-- granted it with its other rights, in 010; the mail of a block takes
+-- the text in its trigger, so the mailer's role needs none.)
+GRANT SELECT ON amobill.block_reasons TO amobill_account;

@@ -36,6 +36,14 @@ CREATE UNIQUE INDEX refunds_one_per_order ON amobill.refunds (inv_id)
 	WHERE status <> 'rejected';
 CREATE INDEX refunds_user_id ON amobill.refunds (user_id);
 
+-- An approved refund is paid out within 14 days of the decision, counted
+-- on Almaty's calendar: the one home of the deadline.
+CREATE FUNCTION amobill.payout_deadline(decided_at timestamptz)
+RETURNS timestamptz
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN (decided_at AT TIME ZONE 'Asia/Almaty' + interval '14 days')
+    AT TIME ZONE 'Asia/Almaty';
+
 -- The refund of a paid order asked for now: the order must be the user's
 -- and paid; the request must come by the 14th calendar day (Almaty) of the
 -- period, counting the day access began as the first.  The day access
@@ -47,13 +55,13 @@ CREATE FUNCTION amobill.request_refund(p_user bigint, p_inv integer,
     p_reason text, p_recipient text, p_recipient_iin_bin text, p_iban text,
     p_bic text) RETURNS TABLE (refund_id bigint, amount_tiyn bigint)
 LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pg_catalog, amobill SET TimeZone = 'Asia/Almaty' AS $$
+SET search_path = pg_catalog, amobill AS $$
 #variable_conflict use_column
 DECLARE
 	o	amobill.orders%ROWTYPE;
 	p	amobill.license_periods%ROWTYPE;
 	first	date;
-	today	date := now()::date;
+	today	date := amobill.almaty_day(now());
 	total	integer;
 	used	integer;
 	amount	bigint;
@@ -67,8 +75,8 @@ BEGIN
 		RAISE EXCEPTION 'the order is not paid' USING ERRCODE = 'AR002';
 	END IF;
 	SELECT * INTO p FROM amobill.license_periods WHERE inv_id = p_inv;
-	first := p.starts_at::date;
-	total := p.ends_at::date - first;
+	first := amobill.almaty_day(p.starts_at);
+	total := amobill.almaty_day(p.ends_at) - first;
 	used := greatest(0, today - first + 1);
 	IF used > 14 THEN
 		RAISE EXCEPTION 'more than 14 days since access began'

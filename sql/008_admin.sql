@@ -53,10 +53,11 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, amobill AS $$
 DECLARE
 	n	text := amobill.require_note(p_note);
 BEGIN
-	IF p_reason IS NULL OR p_reason NOT IN ('government_order', 'copyright',
-	    'third_party_complaint', 'prohibited_content', 'terms_violation') THEN
-		RAISE EXCEPTION 'reason must be one of government_order, copyright, '
-		    'third_party_complaint, prohibited_content, terms_violation';
+	IF p_reason IS NULL OR NOT EXISTS (SELECT FROM amobill.block_reasons
+	    WHERE code = p_reason) THEN
+		RAISE EXCEPTION 'reason must be one of %', (SELECT
+		    string_agg(code, ', ' ORDER BY code)
+		    FROM amobill.block_reasons);
 	END IF;
 	UPDATE amobill.users SET blocked_reason = p_reason, blocked_at = now()
 	 WHERE id = p_user_id AND blocked_at IS NULL;
@@ -190,7 +191,7 @@ BEGIN
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'no amoCRM account %', h;
 	END IF;
-	SELECT greatest(now(), max(least(ends_at, revoked_at))) INTO start
+	SELECT greatest(now(), max(amobill.period_end(ends_at, revoked_at))) INTO start
 	  FROM amobill.license_periods WHERE account_id = acc AND kind <> 'trial';
 	start := coalesce(start, now());
 	INSERT INTO amobill.license_periods (account_id, kind, starts_at, ends_at)
@@ -331,6 +332,10 @@ $$;
 
 -- ---- Views ----
 
+-- The reasons admin.block_account takes, and what the user is told.
+CREATE VIEW admin.block_reasons AS
+	SELECT code, text FROM amobill.block_reasons ORDER BY code;
+
 CREATE VIEW admin.customers AS
 	SELECT u.id AS user_id, u.login, u.email, u.full_name, u.status,
 	       u.iin_bin, u.address, u.created_at, u.blocked_reason,
@@ -347,7 +352,7 @@ CREATE VIEW admin.orders AS
 
 CREATE VIEW admin.active_licenses AS
 	SELECT a.host AS amo_domain, a.amo_account_id, p.kind, p.inv_id,
-	       p.starts_at, least(p.ends_at, p.revoked_at) AS ends_at,
+	       p.starts_at, amobill.period_end(p.ends_at, p.revoked_at) AS ends_at,
 	       (SELECT string_agg(DISTINCT u.login, ', ')
 		  FROM amobill.orders o JOIN amobill.users u ON u.id = o.user_id
 		 WHERE o.account_id = a.id) AS customers,
@@ -357,15 +362,17 @@ CREATE VIEW admin.active_licenses AS
 	           AS suspended
 	  FROM amobill.license_periods p
 	  JOIN amobill.amo_accounts a ON a.id = p.account_id
-	 WHERE p.starts_at <= now() AND now() < least(p.ends_at, p.revoked_at);
+	 WHERE p.starts_at <= now()
+	   AND now() < amobill.period_end(p.ends_at, p.revoked_at);
 
 CREATE VIEW admin.refunds_due AS
 	SELECT r.id AS refund_id, r.inv_id, r.user_id, u.login, r.status,
 	       r.amount_tiyn / 100.0 AS amount, r.recipient,
 	       r.recipient_iin_bin, r.iban, r.bic, r.reason, r.requested_at,
-	       r.decided_at, r.decided_at + interval '14 days' AS payout_deadline,
-	       r.status = 'approved' AND now() > r.decided_at + interval '14 days'
-	           AS overdue
+	       r.decided_at, amobill.payout_deadline(r.decided_at)
+	           AS payout_deadline,
+	       r.status = 'approved'
+	           AND now() > amobill.payout_deadline(r.decided_at) AS overdue
 	  FROM amobill.refunds r JOIN amobill.users u ON u.id = r.user_id
 	 WHERE r.status IN ('pending', 'approved')
 	 ORDER BY r.status = 'approved' DESC, r.decided_at, r.requested_at;

@@ -4,8 +4,8 @@
 -- license ends, and the role of the mailer program that sends it all.
 --
 -- An outbox row holds the kind of message, its recipient and the data of
--- the event as it was (jsonb); the mailer renders the text from its own
--- templates.  No row ever holds a password, a full IIN or a token: the
+-- the event as it was (jsonb); the mailer renders the text from the
+-- kind's templates (templates/mail/).  No row ever holds a password, a full IIN or a token: the
 -- mailer makes a link's token when it sends the message and stores only
 -- its SHA-256 here.  See docs/mail.md.
 
@@ -25,14 +25,36 @@ ALTER ROLE amobill_mail SET TimeZone = 'Asia/Almaty';
 -- When the address was last confirmed (a change of address clears it).
 ALTER TABLE amobill.users ADD COLUMN email_verified_at timestamptz;
 
+-- The kinds of message: the one list.  Each kind has its templates,
+-- templates/mail/<kind>.txt and <kind>.html, and the mailer knows no kind
+-- but by them (tests/http/test_mail.py holds the table and the templates
+-- against each other).  A kind with a link carries a single-use token to
+-- link_path of the site, good for link_valid from sending.
+CREATE TABLE amobill.mail_kinds (
+	kind		text PRIMARY KEY CHECK (kind ~ '^[a-z_]{1,40}$'),
+	link_path	text CHECK (link_path ~ '^/[a-z/]{1,40}$'),
+	link_valid	interval CHECK (link_valid > interval '0'),
+	CHECK ((link_path IS NULL) = (link_valid IS NULL)),
+	-- For the key of mail_tokens: only a kind with a link has a token.
+	has_link	boolean NOT NULL
+			GENERATED ALWAYS AS (link_path IS NOT NULL) STORED,
+	UNIQUE (kind, has_link)
+);
+INSERT INTO amobill.mail_kinds (kind, link_path, link_valid) VALUES
+	('verify_email', '/email/verify', interval '7 days'),
+	('password_reset', '/password/reset', interval '1 hour'),
+	('payment_received', NULL, NULL),
+	('license_ending', NULL, NULL),
+	('refund_requested', NULL, NULL),
+	('refund_request_admin', NULL, NULL),
+	('refund_approved', NULL, NULL),
+	('refund_rejected', NULL, NULL),
+	('refund_paid', NULL, NULL),
+	('account_blocked', NULL, NULL);
+
 CREATE TABLE amobill.mail_outbox (
 	id		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-	kind		text NOT NULL CHECK (kind IN ('verify_email',
-			    'password_reset', 'payment_received',
-			    'license_ending', 'refund_requested',
-			    'refund_request_admin', 'refund_approved',
-			    'refund_rejected', 'refund_paid',
-			    'account_blocked')),
+	kind		text NOT NULL REFERENCES amobill.mail_kinds (kind),
 	-- The customer the message is about (its data goes with theirs).
 	user_id		bigint REFERENCES amobill.users (id) ON DELETE CASCADE,
 	-- The recipient, or the administrator: admin_email of the
@@ -73,8 +95,11 @@ CREATE INDEX mail_attempts_outbox_id ON amobill.mail_attempts (outbox_id);
 -- address, until it expires, once.
 CREATE TABLE amobill.mail_tokens (
 	token_hash	bytea PRIMARY KEY CHECK (length(token_hash) = 32),
-	purpose		text NOT NULL
-			CHECK (purpose IN ('verify_email', 'password_reset')),
+	-- The kind of the message that carried it, a kind with a link.
+	purpose		text NOT NULL,
+	purpose_link	boolean NOT NULL DEFAULT true CHECK (purpose_link),
+	FOREIGN KEY (purpose, purpose_link)
+	    REFERENCES amobill.mail_kinds (kind, has_link),
 	user_id		bigint NOT NULL
 			REFERENCES amobill.users (id) ON DELETE CASCADE,
 	email		text NOT NULL,
@@ -116,15 +141,11 @@ CREATE TRIGGER mail_outbox_wake
 
 -- ---- What the messages say, as text ----
 
--- A date and a time as Kazakhstan writes them, in Almaty.
-CREATE FUNCTION amobill.mail_day(t timestamptz) RETURNS text
-LANGUAGE sql STABLE AS $$
-	SELECT to_char(t AT TIME ZONE 'Asia/Almaty', 'DD.MM.YYYY');
-$$;
+-- Days are amobill.day_text() (sql/003_users.sql).  The time of day as
+-- mail tells it, in Almaty: "09:30".
 CREATE FUNCTION amobill.mail_time(t timestamptz) RETURNS text
-LANGUAGE sql STABLE AS $$
-	SELECT to_char(t AT TIME ZONE 'Asia/Almaty', 'HH24:MI');
-$$;
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN to_char(t AT TIME ZONE 'Asia/Almaty', 'HH24:MI');
 
 -- An IIN or BIN as mail may show it: the first two and the last four
 -- digits.
@@ -178,14 +199,16 @@ CREATE TRIGGER users_email_unverify
 	FOR EACH ROW WHEN (OLD.email IS DISTINCT FROM NEW.email)
 	EXECUTE FUNCTION amobill.users_email_unverify();
 
--- Blocking (seed 8.2): the customer is told, with the reason.
+-- Blocking (seed 8.2): the customer is told, with the reason's text.
 CREATE FUNCTION amobill.mail_user_blocked() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, amobill AS $$
 BEGIN
 	PERFORM amobill.mail_enqueue('account_blocked', NEW.id, NEW.email,
 	    jsonb_build_object('login', NEW.login,
 	        'reason', NEW.blocked_reason,
-	        'since', amobill.mail_day(NEW.blocked_at)));
+	        'reason_text', (SELECT r.text FROM amobill.block_reasons r
+	            WHERE r.code = NEW.blocked_reason),
+	        'since', amobill.day_text(NEW.blocked_at)));
 	RETURN NULL;
 END
 $$;
@@ -217,9 +240,9 @@ BEGIN
 	PERFORM amobill.mail_enqueue('payment_received', u.id, u.email,
 	    jsonb_build_object('login', u.login, 'inv_id', NEW.inv_id,
 	        'amount_tiyn', NEW.amount_tiyn, 'plan', pl.name,
-	        'host', a.host, 'paid', amobill.mail_day(NEW.paid_at),
-	        'starts', amobill.mail_day(p.starts_at),
-	        'ends', amobill.mail_day(p.ends_at)))
+	        'host', a.host, 'paid', amobill.day_text(NEW.paid_at),
+	        'starts', amobill.day_text(p.starts_at),
+	        'ends', amobill.day_text(p.ends_at)))
 	   FROM amobill.users u
 	   JOIN amobill.amo_accounts a ON a.id = NEW.account_id
 	   JOIN amobill.plans pl ON pl.code = NEW.plan_code
@@ -250,7 +273,7 @@ BEGIN
 	 WHERE a.id = o.account_id;
 	common := jsonb_build_object('login', u.login, 'refund_id', NEW.id,
 	    'inv_id', NEW.inv_id, 'amount_tiyn', NEW.amount_tiyn,
-	    'host', host, 'requested', amobill.mail_day(NEW.requested_at),
+	    'host', host, 'requested', amobill.day_text(NEW.requested_at),
 	    'days_total', NEW.days_total, 'days_used', NEW.days_used);
 	PERFORM amobill.mail_enqueue('refund_requested', u.id, u.email,
 	    common);
@@ -258,7 +281,7 @@ BEGIN
 	    common || jsonb_build_object('user_id', u.id,
 	        'full_name', u.full_name, 'email', u.email,
 	        'order_amount_tiyn', o.amount_tiyn,
-	        'paid', amobill.mail_day(o.paid_at), 'reason', NEW.reason,
+	        'paid', amobill.day_text(o.paid_at), 'reason', NEW.reason,
 	        'recipient', NEW.recipient,
 	        'recipient_iin_bin', amobill.mail_mask_id(NEW.recipient_iin_bin),
 	        'iban', NEW.iban, 'bic', NEW.bic));
@@ -276,11 +299,11 @@ BEGIN
 	PERFORM amobill.mail_enqueue('refund_' || NEW.status, u.id, u.email,
 	    jsonb_build_object('login', u.login, 'refund_id', NEW.id,
 	        'inv_id', NEW.inv_id, 'amount_tiyn', NEW.amount_tiyn,
-	        'requested', amobill.mail_day(NEW.requested_at),
-	        'decided', amobill.mail_day(NEW.decided_at),
-	        'deadline', amobill.mail_day(NEW.decided_at
-	            + interval '14 days'),
-	        'paid', amobill.mail_day(NEW.paid_at),
+	        'requested', amobill.day_text(NEW.requested_at),
+	        'decided', amobill.day_text(NEW.decided_at),
+	        'deadline', amobill.day_text(
+	            amobill.payout_deadline(NEW.decided_at)),
+	        'paid', amobill.day_text(NEW.paid_at),
 	        'reference', NEW.payout_reference))
 	   FROM amobill.users u
 	  WHERE u.id = NEW.user_id AND u.erased_at IS NULL;
@@ -323,8 +346,8 @@ REVOKE ALL ON FUNCTION amobill.request_password_reset(text) FROM PUBLIC;
 
 -- Queues the reminders due: for every license period (trials too) whose
 -- license really ends with it (not revoked, no other period carrying on
--- from it) and that ends within 7 days (but not within 1) or within
--- 1 day, one message to each customer who ordered for its account and is
+-- from it) and that ends (amobill.period_end) within 7 days (but not
+-- within 1) or within 1 day, one message to each customer who ordered for its account and is
 -- neither blocked nor erased; each (period, days, customer) once, ever.
 -- A trial of an account nobody ordered for has no address: no reminder.
 -- Returns how many were queued.
@@ -337,21 +360,24 @@ DECLARE
 BEGIN
 	FOR r IN
 		SELECT p.id AS period_id, d.days, u.id AS user_id, u.email,
-		       u.login, a.host, p.kind, p.inv_id, p.ends_at
+		       u.login, a.host, p.kind, p.inv_id, e.ends_at
 		  FROM amobill.license_periods p
+		  CROSS JOIN LATERAL (SELECT amobill.period_end(p.ends_at,
+		       p.revoked_at)) AS e (ends_at)
 		  JOIN amobill.amo_accounts a ON a.id = p.account_id
 		  CROSS JOIN (VALUES (7), (1)) AS d (days)
 		  JOIN amobill.users u ON u.id IN (SELECT o.user_id
 		       FROM amobill.orders o WHERE o.account_id = p.account_id)
-		 WHERE p.ends_at > now()
-		   AND p.ends_at <= now() + make_interval(days => d.days)
-		   AND (d.days = 1 OR p.ends_at > now() + interval '1 day')
-		   AND p.revoked_at IS NULL
+		 WHERE e.ends_at > now()
+		   AND e.ends_at <= now() + make_interval(days => d.days)
+		   AND (d.days = 1 OR e.ends_at > now() + interval '1 day')
 		   AND u.blocked_at IS NULL AND u.erased_at IS NULL
+		   -- A revoked period ended when it was revoked: it is over.
 		   AND NOT EXISTS (SELECT FROM amobill.license_periods q
 		       WHERE q.account_id = p.account_id AND q.id <> p.id
-		         AND q.revoked_at IS NULL AND q.starts_at <= p.ends_at
-		         AND q.ends_at > p.ends_at)
+		         AND q.starts_at <= e.ends_at
+		         AND amobill.period_end(q.ends_at, q.revoked_at)
+		             > e.ends_at)
 		   AND NOT EXISTS (SELECT FROM amobill.mail_reminders m
 		       WHERE m.period_id = p.id AND m.days = d.days
 		         AND m.user_id = u.id)
@@ -364,8 +390,12 @@ BEGIN
 		CONTINUE WHEN NOT FOUND;
 		msg := amobill.mail_enqueue('license_ending', r.user_id,
 		    r.email, jsonb_build_object('login', r.login, 'days', r.days,
+		        'days_text', CASE r.days WHEN 1 THEN '1 день'
+		            ELSE r.days || ' дней' END,
+		        'what', CASE r.kind WHEN 'trial' THEN 'Пробный период'
+		            ELSE 'Подписка' END,
 		        'host', r.host, 'kind', r.kind, 'inv_id', r.inv_id,
-		        'ends', amobill.mail_day(r.ends_at),
+		        'ends', amobill.day_text(r.ends_at),
 		        'ends_time', amobill.mail_time(r.ends_at)));
 		UPDATE amobill.mail_reminders SET outbox_id = msg
 		 WHERE period_id = r.period_id AND days = r.days
@@ -424,6 +454,7 @@ GRANT SELECT, UPDATE (state, attempts, next_attempt_at, sent_at,
     message_id) ON amobill.mail_outbox TO amobill_mail;
 GRANT INSERT ON amobill.mail_attempts TO amobill_mail;
 GRANT INSERT, SELECT (expires_at) ON amobill.mail_tokens TO amobill_mail;
+GRANT SELECT ON amobill.mail_kinds TO amobill_mail;
 GRANT EXECUTE ON FUNCTION amobill.mail_enqueue_reminders() TO amobill_mail;
 
 -- account: resets and confirmations.

@@ -6,6 +6,8 @@
  * Decoders take a pointer and a length, reject any byte outside the
  * alphabet (and, for base64, misplaced padding), and return the decoded
  * length or (size_t)-1.
+ *
+ * Layer rules (lib/base): the C library only; never another layer.
  */
 #ifndef BASE64_H
 #define BASE64_H

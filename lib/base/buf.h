@@ -7,6 +7,8 @@
  *  - the first failed append (over max, or out of memory) sets failed, and
  *    every later append is a no-op returning -1, so a caller that builds a
  *    page out of many pieces checks once, at the end.
+ *
+ * Layer rules (lib/base): the C library only; never another layer.
  */
 #ifndef BUF_H
 #define BUF_H

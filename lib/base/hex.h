@@ -1,5 +1,7 @@
 /*
  * hex.h: the value of a hexadecimal digit, either case.
+ *
+ * Layer rules (lib/base): the C library only; never another layer.
  */
 #ifndef HEX_H
 #define HEX_H

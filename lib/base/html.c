@@ -46,8 +46,8 @@ lookup(const struct tmpl_var *vars, size_t n, const char *name, size_t len)
 }
 
 int
-tmpl_render(struct buf *b, const char *t, const struct tmpl_var *vars,
-    size_t nvars)
+tmpl_fill(struct buf *b, const char *t, enum tmpl_mode mode,
+    const struct tmpl_var *vars, size_t nvars)
 {
 	const char	*open, *close, *val;
 	int		 raw;
@@ -62,13 +62,20 @@ tmpl_render(struct buf *b, const char *t, const struct tmpl_var *vars,
 			break;
 		}
 		val = lookup(vars, nvars, open, (size_t)(close - open));
-		if (raw)
+		if (raw || mode == TMPL_TEXT)
 			buf_adds(b, val);
 		else
 			html_escapes(b, val);
 		t = close + (raw ? 3 : 2);
 	}
 	return buf_adds(b, t);
+}
+
+int
+tmpl_render(struct buf *b, const char *t, const struct tmpl_var *vars,
+    size_t nvars)
+{
+	return tmpl_fill(b, t, TMPL_HTML, vars, nvars);
 }
 
 int

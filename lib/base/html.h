@@ -1,11 +1,18 @@
 /*
- * html.h: HTML escaping and the page templates.
+ * html.h: HTML escaping and the one template engine, for the pages and
+ * the mail alike.
  *
- * A template is HTML with placeholders: {{name}} is replaced by the
- * variable's value, HTML-escaped; {{{name}}} by the value as it is, for
- * fragments the caller has built with html_escape().  A placeholder with no
- * variable becomes empty.  Templates are compiled into the programs
- * (templates/), so a page can never be read from a wrong path.
+ * A template is text with placeholders.  In an HTML template
+ * (TMPL_HTML) {{name}} is replaced by the variable's value, HTML-escaped,
+ * and {{{name}}} by the value as it is, for fragments the caller has
+ * built with html_escape().  In a plain-text template (TMPL_TEXT, the
+ * text part of a mail) both are replaced by the value as it is.  A
+ * placeholder with no variable becomes empty; if several variables have
+ * the name, the first counts.  A value is never read as a template.
+ * Templates are compiled into the programs (templates/), so a page can
+ * never be read from a wrong path.
+ *
+ * Layer rules (lib/base): the C library only; never another layer.
  */
 #ifndef HTML_H
 #define HTML_H
@@ -25,7 +32,20 @@ int	html_escape(struct buf *, const char *s, size_t n);
 /* Appends html_escape() of a NUL-terminated string. */
 int	html_escapes(struct buf *, const char *s);
 
-/* Appends the template with its placeholders filled in from vars. */
+enum tmpl_mode {
+	TMPL_HTML,		/* values escaped, but in {{{name}}} */
+	TMPL_TEXT,		/* values as they are */
+};
+
+/*
+ * Appends the template with its placeholders filled in from vars.
+ * Returns 0, or -1 if the buffer overflowed (it is then failed: the
+ * caller sends nothing of it).
+ */
+int	tmpl_fill(struct buf *, const char *tmpl, enum tmpl_mode,
+	    const struct tmpl_var *, size_t nvars);
+
+/* tmpl_fill() of an HTML template: the pages. */
 int	tmpl_render(struct buf *, const char *tmpl, const struct tmpl_var *,
 	    size_t nvars);
 

@@ -13,9 +13,16 @@ money_parse(const char *s, size_t n, long long *tiyn)
 	size_t		i = 0, digits = 0, k;
 	int		inexact = 0;
 
-	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, digits++)
+	/*
+	 * Count before multiplying: 19 digits overflow a long long, and the
+	 * amount comes from a callback anyone can send.
+	 */
+	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, digits++) {
+		if (digits == 12)
+			return MONEY_MALFORMED;
 		whole = whole * 10 + (s[i] - '0');
-	if (digits == 0 || digits > 12)
+	}
+	if (digits == 0)
 		return MONEY_MALFORMED;
 	if (i < n) {
 		if (s[i] != '.' || i + 1 == n || n - i - 1 > 18)

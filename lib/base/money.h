@@ -1,6 +1,8 @@
 /*
  * money.h: amounts of tenge as whole tiyn (1 ₸ = 100 tiyn), never floating
  * point.
+ *
+ * Layer rules (lib/base): the C library only; never another layer.
  */
 #ifndef MONEY_H
 #define MONEY_H

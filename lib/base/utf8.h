@@ -1,6 +1,8 @@
 /*
  * utf8.h: strict UTF-8 (RFC 3629): no overlong forms, no surrogates,
  * nothing above U+10FFFF, no truncated sequences.
+ *
+ * Layer rules (lib/base): the C library only; never another layer.
  */
 #ifndef UTF8_H
 #define UTF8_H

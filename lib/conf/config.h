@@ -6,6 +6,9 @@
  * missing required key or a malformed value is an error whose one-line
  * message names the key, so no program ever starts half-configured.
  * Messages never contain a value, since values may be secrets.
+ *
+ * Layer rules (lib/conf): may use lib/rules, lib/crypto and lib/base;
+ * never the database or the web.
  */
 #ifndef CONFIG_H
 #define CONFIG_H

@@ -8,6 +8,9 @@
  * so that the parameters can be raised later: password_needs_rehash() says
  * when a stored hash is weaker than today's.  Each scrypt call takes about
  * 128 MiB and half a second of CPU.
+ *
+ * Layer rules (lib/crypto): may use lib/base and OpenSSL; never I/O beyond
+ * reading a key file, never the configuration, the database or the web.
  */
 #ifndef CRYPTO_H
 #define CRYPTO_H

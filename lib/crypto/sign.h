@@ -4,6 +4,9 @@
  * The private key is a PEM file (the config's license_signing_key); the
  * public key is published (PEM, SubjectPublicKeyInfo) so that widgets and
  * anyone else can verify an answer without trusting the transport.
+ *
+ * Layer rules (lib/crypto): may use lib/base and OpenSSL; never I/O beyond
+ * reading a key file, never the configuration, the database or the web.
  */
 #ifndef SIGN_H
 #define SIGN_H

@@ -15,6 +15,7 @@ static const char		*vals[6];
 static const struct db_stmt *const *stmt_sets;
 static const char		*channel;	/* LISTEN on each connection */
 static int			 fresh;		/* connected since db_notified() */
+static int			 in_tx;		/* between db_begin and its end */
 
 static int
 prepare_all(void)
@@ -90,6 +91,13 @@ db_ready(void)
 	}
 	if (conn == NULL)
 		return -1;
+	/*
+	 * A connection lost inside a transaction lost the transaction: a new
+	 * one would run the rest of it in autocommit.  It is reset only once
+	 * the caller has ended the transaction (db_rollback).
+	 */
+	if (PQstatus(conn) != CONNECTION_OK && in_tx)
+		return -1;
 	if (PQstatus(conn) != CONNECTION_OK) {
 		PQreset(conn);
 		prepared = 0;
@@ -154,6 +162,22 @@ db_exec(const char *name, int nparams, const char *const *params)
 }
 
 int
+db_text(const PGresult *res, int row, int col, char *out, size_t outsz)
+{
+	size_t	n = (size_t)PQgetlength(res, row, col);
+
+	if (outsz == 0)
+		return -1;
+	if (n >= outsz) {
+		out[0] = '\0';
+		return -1;
+	}
+	memcpy(out, PQgetvalue(res, row, col), n);
+	out[n] = '\0';
+	return 0;
+}
+
+int
 db_ok(const PGresult *res)
 {
 	ExecStatusType	st = PQresultStatus(res);
@@ -197,24 +221,39 @@ db_begin(void)
 	if (db_ready() == -1)
 		return -1;
 	/* Nothing has happened yet, so a lost connection is retried once. */
-	if (simple("BEGIN") == 0)
-		return 0;
-	if (PQstatus(conn) == CONNECTION_OK || db_ready() == -1)
+	if (simple("BEGIN") != 0 &&
+	    (PQstatus(conn) == CONNECTION_OK || db_ready() == -1 ||
+	    simple("BEGIN") != 0))
 		return -1;
-	return simple("BEGIN");
+	in_tx = 1;
+	return 0;
 }
 
 int
 db_commit(void)
 {
-	return simple("COMMIT");
+	PGresult	*res;
+	int		 ok;
+
+	if (conn == NULL || PQstatus(conn) != CONNECTION_OK)
+		return -1;
+	/* A transaction that failed is answered "ROLLBACK", not an error. */
+	res = PQexec(conn, "COMMIT");
+	ok = PQresultStatus(res) == PGRES_COMMAND_OK &&
+	    strcmp(PQcmdStatus(res), "COMMIT") == 0;
+	PQclear(res);
+	if (ok)
+		in_tx = 0;
+	return ok ? 0 : -1;
 }
 
 void
 db_rollback(void)
 {
-	if (conn != NULL && PQtransactionStatus(conn) != PQTRANS_IDLE)
+	if (conn != NULL && PQstatus(conn) == CONNECTION_OK &&
+	    PQtransactionStatus(conn) != PQTRANS_IDLE)
 		(void)simple("ROLLBACK");
+	in_tx = 0;
 }
 
 void

@@ -10,9 +10,14 @@
  * after the server is back succeeds.
  *
  * All SQL is in the statement tables, sent with parameters only.
+ *
+ * Layer rules (lib/db): may use lib/base and libpq; knows no table and no
+ * rule (the SQL is the programs'), never the web.
  */
 #ifndef DB_H
 #define DB_H
+
+#include <stddef.h>
 
 #include <libpq-fe.h>
 
@@ -42,6 +47,14 @@ void	db_close(void);
  */
 PGresult *db_exec(const char *name, int nparams, const char *const *params);
 
+/*
+ * Copies the value at (row, col) of res, "" for NULL, into out[outsz].
+ * Returns 0, or -1 (out holding "") if it does not fit: a value is never
+ * cut.
+ */
+int	db_text(const PGresult *res, int row, int col, char *out,
+	    size_t outsz);
+
 /* 1 iff res is a successful result. */
 int	db_ok(const PGresult *res);
 
@@ -53,7 +66,13 @@ const char *db_constraint(const PGresult *res);
 
 /*
  * Transactions: each returns 0, or -1 if the database cannot be reached
- * or refused.  db_rollback() is safe to call in any state.
+ * or refused.  A connection that dies between db_begin() and the end of
+ * the transaction is not replaced: every db_exec() returns NULL and
+ * db_commit() -1, so the caller answers 503 with nothing applied; the
+ * next statement after db_rollback() connects again.  db_commit() is -1
+ * too for a transaction the server rolled back (a statement in it
+ * failed).  db_rollback() is safe to call in any state, and every
+ * transaction ends with it or a successful db_commit().
  */
 int	db_begin(void);
 int	db_commit(void);

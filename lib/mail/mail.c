@@ -1,6 +1,7 @@
 /*
  * mail.c: messages as RFC 5322 and MIME text; see mail.h.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,8 @@
 #include "utf8.h"
 
 #define LINE_SOFT	76	/* encoded-word lines (RFC 2047 §2) */
+#define LINE_FOLD	78	/* a header line folded at a space (RFC 5322 §2.1.1) */
+#define LINE_HARD	998	/* the longest line there may be (RFC 5322 §2.1.1) */
 #define B64_LINE	76	/* base64 lines (RFC 2045 §6.8) */
 #define WORD_OPEN	"=?UTF-8?B?"
 #define WORD_CLOSE	"?="
@@ -124,18 +127,57 @@ encoded_words(struct buf *b, const char *s, size_t used)
 	return b->failed ? -1 : (int)used;
 }
 
+/*
+ * Appends plain ASCII text after a header's colon, each word after its
+ * space, on a line that already has used columns: a word that would pass
+ * LINE_FOLD starts a new line, its space becoming the fold (RFC 5322's
+ * unfolding removes only the CRLF).  Words are separated by one space; a
+ * value with a space at either end or two together is refused, as is a
+ * word too long for LINE_HARD.  Returns 0 or -1.
+ */
+static int
+folded_words(struct buf *b, const char *s, size_t used)
+{
+	const char	*sp;
+	size_t		 n;
+	int		 first = 1;
+
+	for (;;) {
+		sp = strchr(s, ' ');
+		n = sp != NULL ? (size_t)(sp - s) : strlen(s);
+		if (n == 0 && !(first && sp == NULL))
+			return -1;	/* a space at an end, or two */
+		if (!first && used + 1 + n > LINE_FOLD) {
+			buf_adds(b, "\r\n");
+			used = 0;
+		}
+		if (used + 1 + n > LINE_HARD)
+			return -1;
+		buf_adds(b, " ");
+		buf_add(b, s, n);
+		used += 1 + n;
+		first = 0;
+		if (sp == NULL)
+			break;
+		s = sp + 1;
+	}
+	return b->failed ? -1 : 0;
+}
+
 int
 mail_header(struct buf *b, const char *name, const char *value)
 {
 	if (!line_ok(value) || strlen(name) > 40)
 		return -1;
-	buf_printf(b, "%s: ", name);
+	buf_printf(b, "%s:", name);
 	if (plain_ascii(value)) {
-		if (strlen(name) + 2 + strlen(value) > 998)
+		if (folded_words(b, value, strlen(name) + 1) == -1)
 			return -1;
-		buf_adds(b, value);
-	} else if (encoded_words(b, value, strlen(name) + 2) == -1)
-		return -1;
+	} else {
+		buf_adds(b, " ");
+		if (encoded_words(b, value, strlen(name) + 2) == -1)
+			return -1;
+	}
 	buf_adds(b, "\r\n");
 	return b->failed ? -1 : 0;
 }
@@ -235,121 +277,215 @@ mail_build(struct buf *b, const struct mail_message *m)
 	return b->failed ? -1 : 0;
 }
 
-/* ---- templates ---- */
+/* ---- the texts of a message ---- */
 
-static const struct tmpl_var *
-lookup(const struct tmpl_var *vars, size_t n, const char *name, size_t len)
+void
+mail_vars_init(struct mail_vars *vs)
 {
-	size_t	i;
-
-	for (i = 0; i < n; i++)
-		if (strncmp(vars[i].name, name, len) == 0 &&
-		    vars[i].name[len] == '\0')
-			return &vars[i];
-	return NULL;
-}
-
-/* HTML of plain text: escaped, line breaks as <br>. */
-static void
-html_lines(struct buf *b, const char *s, size_t n)
-{
-	const char	*nl;
-
-	while ((nl = memchr(s, '\n', n)) != NULL) {
-		html_escape(b, s, (size_t)(nl - s));
-		buf_adds(b, "<br>\n");
-		n -= (size_t)(nl - s) + 1;
-		s = nl + 1;
-	}
-	html_escape(b, s, n);
+	memset(vs, 0, sizeof(*vs));
 }
 
 static int
-is_url(const char *name)
+var_find(const struct mail_vars *vs, const char *name)
 {
-	size_t	n = strlen(name);
+	size_t	i;
 
-	return n >= 4 && strcmp(name + n - 4, "_url") == 0;
+	for (i = 0; i < vs->n; i++)
+		if (strcmp(vs->v[i].name, name) == 0)
+			return (int)i;
+	return -1;
 }
 
-/* Appends t[0..n) with its placeholders filled in. */
-static void
-fill(struct buf *b, const char *t, size_t n, const struct tmpl_var *vars,
-    size_t nvars, int html)
+/* Copies s into the store; NULL (and the set failed) if it is full. */
+static const char *
+keep(struct mail_vars *vs, const char *s, size_t n)
 {
-	const char		*end = t + n, *open, *close, *val;
-	const struct tmpl_var	*v;
+	char	*p;
 
-	while (t < end) {
-		open = NULL;
-		for (close = t; close + 1 < end; close++)
-			if (close[0] == '{' && close[1] == '{') {
-				open = close;
-				break;
-			}
-		close = NULL;
-		if (open != NULL)
-			for (close = open + 2; close + 1 < end; close++)
-				if (close[0] == '}' && close[1] == '}')
-					break;
-		if (open == NULL || close == NULL || close + 1 >= end) {
-			if (html)
-				html_lines(b, t, (size_t)(end - t));
-			else
-				buf_add(b, t, (size_t)(end - t));
-			return;
+	if (vs->failed || n >= sizeof(vs->store) - vs->used) {
+		vs->failed = 1;
+		return NULL;
+	}
+	p = vs->store + vs->used;
+	memcpy(p, s, n);
+	p[n] = '\0';
+	vs->used += n + 1;
+	return p;
+}
+
+/* The one place a variable is put: the rule of which value wins. */
+static int
+put(struct mail_vars *vs, int computed, const char *name, const char *value)
+{
+	int	i;
+
+	/* NULL: a name that mail_var_printf() could not keep. */
+	if (vs->failed || name == NULL)
+		return vs->failed = 1, -1;
+	if ((i = var_find(vs, name)) != -1) {
+		/* Data never replaces; a computed value always does. */
+		if (computed) {
+			vs->v[i].value = value;
+			vs->computed[i] = 1;
 		}
-		if (html)
-			html_lines(b, t, (size_t)(open - t));
-		else
-			buf_add(b, t, (size_t)(open - t));
-		v = lookup(vars, nvars, open + 2, (size_t)(close - open - 2));
-		val = v != NULL && v->value != NULL ? v->value : "";
-		if (!html)
-			buf_adds(b, val);
-		else if (v != NULL && is_url(v->name) && *val != '\0') {
-			buf_adds(b, "<a href=\"");
-			html_escapes(b, val);
-			buf_adds(b, "\">");
-			html_escapes(b, val);
-			buf_adds(b, "</a>");
-		} else
-			html_lines(b, val, strlen(val));
-		t = close + 2;
+		return 0;
 	}
+	if (vs->n == MAIL_VARS_MAX)
+		return vs->failed = 1, -1;
+	vs->v[vs->n] = (struct tmpl_var){ name, value };
+	vs->computed[vs->n++] = (unsigned char)computed;
+	return 0;
 }
 
 int
-mail_text(struct buf *b, const char *tmpl, const struct tmpl_var *vars,
-    size_t nvars)
+mail_var_data(struct mail_vars *vs, const char *name, const char *value)
 {
-	fill(b, tmpl, strlen(tmpl), vars, nvars, 0);
-	return b->failed ? -1 : 0;
+	return put(vs, 0, name, value);
 }
 
 int
-mail_html(struct buf *b, const char *tmpl, const struct tmpl_var *vars,
-    size_t nvars)
+mail_var_set(struct mail_vars *vs, const char *name, const char *value)
 {
-	const char	*p = tmpl, *end;
-	size_t		 n;
+	return put(vs, 1, name, value);
+}
 
-	while (*p != '\0') {
-		while (*p == '\n')
-			p++;
-		if (*p == '\0')
-			break;
-		if ((end = strstr(p, "\n\n")) == NULL)
-			end = p + strlen(p);
-		n = (size_t)(end - p);
-		while (n > 0 && p[n - 1] == '\n')
-			n--;
-		buf_adds(b, "<p>");
-		fill(b, p, n, vars, nvars, 1);
-		buf_adds(b, "</p>\n");
-		p = end;
+const char *
+mail_var_printf(struct mail_vars *vs, const char *fmt, ...)
+{
+	char	text[MAIL_STORE_MAX];
+	va_list	ap;
+	int	len;
+
+	va_start(ap, fmt);
+	len = vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if (len < 0 || (size_t)len >= sizeof(text)) {
+		vs->failed = 1;
+		return NULL;
 	}
-	return b->failed ? -1 : 0;
+	return keep(vs, text, (size_t)len);
+}
+
+const char *
+mail_var_get(const struct mail_vars *vs, const char *name)
+{
+	int	i = var_find(vs, name);
+
+	return i == -1 ? NULL : vs->v[i].value ? vs->v[i].value : "";
+}
+
+/* The compiled-in template mail/<kind><ext>, or NULL. */
+static const char *
+kind_template(const char *kind, const char *ext)
+{
+	char	path[96];
+	int	n;
+
+	n = snprintf(path, sizeof(path), "mail/%s%s", kind, ext);
+	if (n < 0 || (size_t)n >= sizeof(path) ||
+	    strspn(kind, "abcdefghijklmnopqrstuvwxyz_") != strlen(kind) ||
+	    strcmp(kind, "layout") == 0)
+		return NULL;
+	return tmpl_get(path);
+}
+
+int
+mail_kind_known(const char *kind)
+{
+	const char	*txt = kind_template(kind, ".txt");
+
+	return txt != NULL && strncmp(txt, "Subject: ", 9) == 0 &&
+	    strchr(txt, '\n') != NULL && kind_template(kind, ".html") != NULL;
+}
+
+/* A variable that pointed into a buffer now points nowhere. */
+static void
+unpoint(struct mail_vars *vs, const char *name)
+{
+	int	i;
+
+	if ((i = var_find(vs, name)) != -1)
+		vs->v[i].value = NULL;
+}
+
+/* Empties b, first overwriting what it held (it may hold a token). */
+static void
+wipe(struct buf *b)
+{
+	if (b->data != NULL)
+		explicit_bzero(b->data, b->len);
+	buf_reset(b);
+}
+
+/* Drops the line ends at the end of b (a template file's last LF). */
+static void
+trim_lf(struct buf *b)
+{
+	while (b->len > 0 && b->data[b->len - 1] == '\n')
+		b->data[--b->len] = '\0';
+}
+
+int
+mail_render(const char *kind, struct mail_vars *vs, struct buf *subject,
+    struct buf *text, struct buf *html, const char **why)
+{
+	const char	*txt, *body_html, *nl, *layout_txt, *layout_html;
+	struct buf	 line, body;
+	int		 rc = -1;
+
+	buf_init(&line, MAIL_SUBJECT_MAX);
+	buf_init(&body, MAIL_MAX);
+	*why = "a template is missing";
+	if (!mail_kind_known(kind) ||
+	    (layout_txt = tmpl_get("mail/layout.txt")) == NULL ||
+	    (layout_html = tmpl_get("mail/layout.html")) == NULL)
+		goto out;
+	txt = kind_template(kind, ".txt");
+	body_html = kind_template(kind, ".html");
+	*why = "the variables do not fit";
+	if (vs->failed)
+		goto out;
+
+	/* The subject: one line, filled in. */
+	*why = "the subject is too long";
+	nl = strchr(txt, '\n');
+	if (buf_add(&line, txt + 9, (size_t)(nl - txt - 9)) == -1 ||
+	    tmpl_fill(subject, buf_str(&line), TMPL_TEXT, vs->v, vs->n) == -1)
+		goto out;
+	*why = "the subject is empty or more than a line";
+	if (subject->len == 0 || strpbrk(buf_str(subject), "\r\n") != NULL)
+		goto out;
+	for (txt = nl + 1; *txt == '\n'; txt++)
+		;
+
+	*why = "the message is too long";
+	if (tmpl_fill(&body, txt, TMPL_TEXT, vs->v, vs->n) == -1)
+		goto out;
+	trim_lf(&body);
+	if (mail_var_set(vs, "body", buf_str(&body)) == -1 ||
+	    mail_var_set(vs, "subject", buf_str(subject)) == -1) {
+		*why = "the variables do not fit";
+		goto out;
+	}
+	if (tmpl_fill(text, layout_txt, TMPL_TEXT, vs->v, vs->n) == -1)
+		goto out;
+
+	unpoint(vs, "body");
+	wipe(&body);
+	if (tmpl_fill(&body, body_html, TMPL_HTML, vs->v, vs->n) == -1 ||
+	    mail_var_set(vs, "body", buf_str(&body)) == -1 ||
+	    tmpl_fill(html, layout_html, TMPL_HTML, vs->v, vs->n) == -1)
+		goto out;
+	*why = NULL;
+	rc = 0;
+out:
+	/* The set points into buffers that end here. */
+	unpoint(vs, "body");
+	unpoint(vs, "subject");
+	wipe(&body);
+	buf_free(&line);
+	buf_free(&body);
+	return rc;
 }
 
 const char *

@@ -1,6 +1,9 @@
 /*
  * fetch.h: an HTTP(S) request from a program to another server (libcurl):
  * the sandbox's ResultURL calls and reconciliation's OpStateExt calls.
+ *
+ * Layer rules (lib/net): may use lib/base and libcurl; never the
+ * database or the web.
  */
 #ifndef FETCH_H
 #define FETCH_H

@@ -130,26 +130,27 @@ static void
 dispatch(const struct program *prog, struct request *req)
 {
 	const struct route	*r;
+	handler			 h = NULL;
 	const char		*m = req->method;
 	size_t			 i;
-	int			 path_known = 0;
 
-	if (strcmp(m, "HEAD") == 0)
-		m = "GET";
 	for (i = 0; i < prog->nroutes; i++) {
 		r = &prog->routes[i];
 		if (strcmp(r->path, req->path) != 0)
 			continue;
-		path_known = 1;
-		if (strcmp(r->method, m) == 0) {
-			r->handle(req);
-			return;
-		}
+		if (strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0)
+			h = r->get;
+		else if (strcmp(m, "POST") == 0)
+			h = r->post;
+		else if (strcmp(m, "OPTIONS") == 0)
+			h = r->options;
+		if (h != NULL)
+			h(req);
+		else
+			http_error(req, 405, "method_not_allowed", NULL, NULL);
+		return;
 	}
-	if (path_known)
-		http_error(req, 405, "method_not_allowed", NULL, NULL);
-	else
-		http_error(req, 404, "not_found", NULL, NULL);
+	http_error(req, 404, "not_found", NULL, NULL);
 }
 
 static int
@@ -300,10 +301,18 @@ supervise(const struct program *prog, const struct config *cfg, int sock,
 static int
 print_routes(const struct program *prog)
 {
-	size_t	i;
+	const struct route	*r;
+	size_t			 i;
 
-	for (i = 0; i < prog->nroutes; i++)
-		printf("%s %s\n", prog->routes[i].method, prog->routes[i].path);
+	for (i = 0; i < prog->nroutes; i++) {
+		r = &prog->routes[i];
+		if (r->get != NULL)
+			printf("GET %s\n", r->path);
+		if (r->post != NULL)
+			printf("POST %s\n", r->path);
+		if (r->options != NULL)
+			printf("OPTIONS %s\n", r->path);
+	}
 	return fflush(stdout) == 0 ? 0 : 1;
 }
 

@@ -32,10 +32,14 @@
 #include "http.h"
 #include "reply.h"
 
+/* A path and its handlers by method; NULL: that method gets 405. */
+typedef void	(*handler)(struct request *);
+
 struct route {
-	const char	*method;	/* "GET" also answers HEAD */
 	const char	*path;		/* exact match */
-	void		(*handle)(struct request *);
+	handler		 get;		/* also answers HEAD */
+	handler		 post;
+	handler		 options;
 };
 
 struct program {
@@ -60,11 +64,16 @@ int	server_main(const struct program *, int argc, char **argv);
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 
 /*
- * The program's table and its main(), from designated initialisers:
+ * The program's table and its main(), from designated initialisers, the
+ * routes a line a path:
  *	SERVER_PROGRAM(.name = "register", .role = "amobill_register",
- *	    .statements = statement_sets, ROUTES(routes));
+ *	    .statements = statement_sets,
+ *	    ROUTES({ "/register", get_register, post_register, NULL }));
  */
-#define ROUTES(r)	.routes = (r), .nroutes = nitems(r)
+#define ROUTES(...)							\
+	.routes = (const struct route[]){ __VA_ARGS__ },		\
+	.nroutes = sizeof((const struct route[]){ __VA_ARGS__ }) /	\
+	    sizeof(struct route)
 #define SERVER_PROGRAM(...)						\
 	static const struct program program = { __VA_ARGS__ };		\
 	int main(int argc, char **argv)					\

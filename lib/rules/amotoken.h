@@ -12,6 +12,10 @@
  * AMOTOKEN_SKEW seconds of leeway; account_id is a positive number (or a
  * numeric string); subdomain is an account name and iss the same
  * account's address on amoCRM or Kommo.
+ *
+ * Layer rules (lib/rules): may use lib/base and lib/crypto (and cJSON);
+ * pure functions over untrusted bytes: no I/O, no configuration, no
+ * database, no web.
  */
 #ifndef AMOTOKEN_H
 #define AMOTOKEN_H

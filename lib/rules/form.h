@@ -12,6 +12,10 @@
  *
  * Every error message is Russian text for the person filling in the form,
  * naming no internal detail; JSON clients get the same text.
+ *
+ * Layer rules (lib/rules): may use lib/base and lib/crypto (and cJSON);
+ * pure functions over untrusted bytes: no I/O, no configuration, no
+ * database, no web.
  */
 #ifndef FORM_H
 #define FORM_H

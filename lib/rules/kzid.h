@@ -9,6 +9,10 @@
  *
  * The same rules are enforced by the database, see
  * sql/002_kz_identifiers.sql; change both together.
+ *
+ * Layer rules (lib/rules): may use lib/base and lib/crypto (and cJSON);
+ * pure functions over untrusted bytes: no I/O, no configuration, no
+ * database, no web.
  */
 #ifndef KZID_H
 #define KZID_H

@@ -13,6 +13,10 @@
  *
  * Callbacks are checked over the OutSum string exactly as received, the
  * received hex in either case, compared in constant time.
+ *
+ * Layer rules (lib/rules): may use lib/base and lib/crypto (and cJSON);
+ * pure functions over untrusted bytes: no I/O, no configuration, no
+ * database, no web.
  */
 #ifndef ROBOKASSA_H
 #define ROBOKASSA_H

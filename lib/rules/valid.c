@@ -220,10 +220,12 @@ valid_iban(struct form_value *v)
 {
 	size_t	n = kz_compact(v->str, v->len + 1, v->str, v->len, 1);
 
+	/* Keep len in step with str, whether the value passes or not. */
+	if (n != (size_t)-1)
+		v->len = n;
 	if (n == (size_t)-1 || !kz_iban_valid(v->str, n))
 		return "Укажите казахстанский IBAN (ИИК): KZ и 18 знаков, "
 		    "например KZ86125KZT5004100100.";
-	v->len = n;
 	return NULL;
 }
 
@@ -232,9 +234,11 @@ valid_bic(struct form_value *v)
 {
 	size_t	n = kz_compact(v->str, v->len + 1, v->str, v->len, 1);
 
+	/* Keep len in step with str, whether the value passes or not. */
+	if (n != (size_t)-1)
+		v->len = n;
 	if (n == (size_t)-1 || !kz_bic_valid(v->str, n))
 		return "Укажите БИК банка: 8 или 11 знаков, например CASPKZKA.";
-	v->len = n;
 	return NULL;
 }
 

@@ -2,6 +2,10 @@
  * valid.h: the validators of the site's form fields (see form.h for the
  * contract every validator keeps).  Each rule lives here once and every
  * form that has the field uses it.
+ *
+ * Layer rules (lib/rules): may use lib/base and lib/crypto (and cJSON);
+ * pure functions over untrusted bytes: no I/O, no configuration, no
+ * database, no web.
  */
 #ifndef VALID_H
 #define VALID_H

@@ -11,6 +11,7 @@
 
 #include "crypto.h"
 #include "http.h"
+#include "valid.h"
 
 /*
  * The request's CSRF token into out (CRYPTO_TOKEN_LEN + 1 bytes): the
@@ -18,5 +19,9 @@
  * Returns 0 or -1.
  */
 int	csrf_token(struct request *, char *out);
+
+/* The token's field in a form's table (form.h): every form has it. */
+#define CSRF_FIELD \
+	{ "csrf", valid_token, 64, FIELD_REQUIRED | FIELD_SECRET, NULL }
 
 #endif

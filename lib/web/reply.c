@@ -36,3 +36,13 @@ fail:
 	cJSON_Delete(root);
 	http_send_json(req, status, NULL);
 }
+
+void
+http_send_true(struct request *req, int status, const char *name)
+{
+	cJSON	*root;
+
+	if ((root = cJSON_CreateObject()) != NULL)
+		cJSON_AddTrueToObject(root, name);
+	http_send_json(req, status, root);
+}

@@ -18,4 +18,7 @@
 void	http_error(struct request *, int status, const char *code,
 	    const struct form *f, const char *message);
 
+/* A JSON answer of one flag, {"name": true} ({"logged_out": true}). */
+void	http_send_true(struct request *, int status, const char *name);
+
 #endif

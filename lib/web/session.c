@@ -55,11 +55,8 @@ session_get(struct request *req, struct session *s)
 		rc = -1;
 	else if (PQntuples(res) == 1) {
 		s->user_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-		snprintf(s->login, sizeof(s->login), "%s",
-		    PQgetvalue(res, 0, 1));
-		snprintf(s->email, sizeof(s->email), "%s",
-		    PQgetvalue(res, 0, 2));
-		rc = 1;
+		rc = db_text(res, 0, 1, s->login, sizeof(s->login)) == 0 &&
+		    db_text(res, 0, 2, s->email, sizeof(s->email)) == 0 ? 1 : -1;
 	}
 	PQclear(res);
 	return rc;

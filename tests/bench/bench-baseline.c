@@ -46,9 +46,5 @@ fini(void)
 	signer_close(signer);
 }
 
-static const struct route routes[] = {
-	{ "GET", "/bench/baseline", baseline },
-};
-
-SERVER_PROGRAM(.name = "bench-baseline", ROUTES(routes), .setup = setup,
-    .fini = fini);
+SERVER_PROGRAM(.name = "bench-baseline", .setup = setup, .fini = fini,
+    ROUTES({ "/bench/baseline", baseline, NULL, NULL }));

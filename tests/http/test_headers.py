@@ -86,5 +86,27 @@ class Headers(unittest.TestCase):
                    Client(json_api=True).post("/register", big), 413)
 
 
+class NginxErrorPages(unittest.TestCase):
+    """nginx's own errors: one HTML page filled in per status, or JSON."""
+
+    def test_html_page_names_the_error(self):
+        big = b"a=" + b"x" * (70 * 1024)
+        for what, r, title, text in (
+                ("404", Client().get("/no-such-page"), "Страница не найдена", "Такой страницы нет"),
+                ("413", Client().post("/register", big), "Слишком большой запрос",
+                 "Запрос слишком велик")):
+            with self.subTest(what):
+                self.assertIn("<title>%s — amobill</title>" % title, r.text)
+                self.assertIn("<h1>%s</h1>" % title, r.text)
+                self.assertIn(text, r.text)
+                self.assertNotIn("<!--#", r.text)
+                self.assertTrue(r.header("Content-Type").startswith("text/html"))
+
+    def test_json_clients_get_json(self):
+        r = Client(json_api=True).get("/no-such-page")
+        self.assertEqual(r.status, 404)
+        self.assertEqual(r.json()["error"], "not_found")
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -11,6 +11,7 @@ import email.policy
 import email.utils
 import glob
 import hashlib
+import json
 import os
 import random
 import re
@@ -21,10 +22,12 @@ import time
 import unittest
 import urllib.parse
 
-from stack import (VAR, Client, admin, amo_token, config, eventually, register, rk_signature,
-                   sql, stack, unique)
+from stack import (ROOT, VAR, Client, admin, amo_token, config, eventually, register, sql,
+                   stack, unique)
+from stack import paid_order as pay
 
 MAIL = os.path.join(VAR, "mail")
+TEMPLATES = os.path.join(ROOT, "templates", "mail")
 BUILD = os.environ["AMOBILL_BUILD"]
 NBSP = "\u00a0"
 TOKEN = r"[A-Za-z0-9_-]{43}"
@@ -91,17 +94,8 @@ def new_user(client=None, **over):
 
 
 def paid_order(c, host=None):
-    host = host or unique("ml") + ".amocrm.ru"
-    j = c.post("/checkout", {"amo_domain": host, "accept_offer": "yes"},
-               headers={"Accept": "application/json"}).json()
-    inv = str(j["inv_id"])
-    shp = {k: v for k, v in j["params"].items() if k.startswith("Shp_")}
-    fields = dict(shp, OutSum="60000.000000", InvId=inv, SignatureValue=rk_signature(
-        "60000.000000", inv, config()["robokassa_password2"], shp=shp))
-    r = Client().request("POST", "/robokassa/result",
-                         body=urllib.parse.urlencode(fields).encode())
-    assert r.text == "OK" + inv, r.text
-    return inv, host
+    """An order of c's paid (stack.paid_order): (inv_id, host)."""
+    return pay(c, host, prefix="ml")[1:]
 
 
 def almaty_day(column, table, where):
@@ -599,6 +593,124 @@ class SmtpDown(unittest.TestCase):
         self.assertNotEqual(admin("SELECT admin.retry_mail(%s, 'again')" % mid).returncode, 0)
 
 
+def enqueue(kind, uid, address, data):
+    """Queues a message as an event would, with data of the test's making;
+    returns its id."""
+    return sql("SELECT amobill.mail_enqueue(:'a1', %d, :'a2', :'a3'::jsonb)" % int(uid),
+               kind, address, json.dumps(data))[0][0]
+
+
+def attempts_of(mail_id):
+    return sql("SELECT ok, detail FROM amobill.mail_attempts WHERE outbox_id = %s ORDER BY id"
+               % mail_id)
+
+
+class Templates(unittest.TestCase):
+    """One list of kinds (amobill.mail_kinds), each with its templates and
+    known to the mailer; computed values never shadowed; a render over its
+    limits never sent."""
+
+    def test_every_kind_has_its_templates_and_every_template_a_kind(self):
+        kinds = {r[0] for r in sql("SELECT kind FROM amobill.mail_kinds")}
+        self.assertIn("password_reset", kinds)
+        for ext in (".txt", ".html"):
+            files = {f[:-len(ext)] for f in os.listdir(TEMPLATES) if f.endswith(ext)}
+            self.assertEqual(files - {"layout"}, kinds, ext)
+            self.assertIn("layout", files)
+        for kind in kinds:
+            with open(os.path.join(TEMPLATES, kind + ".txt"), encoding="utf-8") as f:
+                head = f.read().split("\n", 2)
+            self.assertTrue(head[0].startswith("Subject: ") and head[1] == "", kind)
+        # The kinds with a link are the ones whose tokens the site accepts.
+        self.assertEqual(sql("SELECT kind, link_path, link_valid FROM amobill.mail_kinds"
+                             " WHERE link_path IS NOT NULL ORDER BY kind"),
+                         [["password_reset", "/password/reset", "01:00:00"],
+                          ["verify_email", "/email/verify", "7 days"]])
+        # The outbox takes no other kind.
+        r = subprocess.run(["psql", "-X", "-h", os.path.join(VAR, "pg"), "-U", "postgres",
+                            "-d", "amobill", "-v", "ON_ERROR_STOP=1", "-c",
+                            "INSERT INTO amobill.mail_outbox (kind, to_admin) VALUES"
+                            " ('no_such_kind', true)"], capture_output=True, text=True)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("mail_outbox_kind_fkey", r.stderr)
+
+    def test_the_mailer_sends_every_kind(self):
+        c, form, uid = new_user()
+        wait_mails(form["email"], "Подтвердите адрес")
+        kinds = [r[0] for r in sql("SELECT kind FROM amobill.mail_kinds ORDER BY kind")]
+        address = unique("kinds") + "@example.kz"
+        ids = [enqueue(k, uid, address, {"login": form["login"]}) for k in kinds]
+        got = wait_mails(address, n=len(kinds), seconds=30)
+        self.assertEqual(sql("SELECT DISTINCT state FROM amobill.mail_outbox WHERE id IN (%s)"
+                             % ",".join(ids)), [["sent"]])
+        self.assertEqual(len({m.subject for m in got}), len(kinds))
+        conf = config()
+        for m in got:
+            for text in (m.text, m.html, m.subject):
+                self.assertNotIn("{{", text, m.subject)
+                self.assertNotIn("}}", text, m.subject)
+            self.assertIn(conf["support_email"], m.text)
+            self.assertIn('<html lang="ru">', m.html)
+
+    def test_data_never_shadows_a_computed_value(self):
+        c, form, uid = new_user()
+        wait_mails(form["email"], "Подтвердите адрес")
+        evil = {"login": form["login"], "link_url": "http://evil.example/steal",
+                "reset_url": "http://evil.example/reset", "site_url": "http://evil.example/",
+                "account_url": "http://evil.example/account",
+                "checkout_url": "http://evil.example/checkout",
+                "support_email": "evil@evil.example", "merchant_name": "EVIL MERCHANT",
+                "expires": "никогда", "expires_time": "25:61", "body": "EVIL BODY",
+                "subject": "EVIL SUBJECT", "amount": "бесплатно", "amount_tiyn": 6000000,
+                "inv_id": "77"}
+        conf = config()
+        enqueue("password_reset", uid, form["email"], evil)
+        enqueue("payment_received", uid, form["email"], evil)
+        enqueue("account_blocked", uid, form["email"], evil)
+        reset = wait_mails(form["email"], "Восстановление пароля")[0]
+        paid = wait_mails(form["email"], "Оплата заказа № 77 получена")[0]
+        blocked = wait_mails(form["email"], "заблокирован")[0]
+        self.assertEqual(len(reset.links("/password/reset")), 1)
+        self.assertTrue(reset.links("/password/reset")[0][0].startswith(conf["base_url"]))
+        self.assertRegex(reset.text, r"до \d\d\.\d\d\.\d{4} \d\d:\d\d по времени Алматы")
+        self.assertIn("60%s000%s₸" % (NBSP, NBSP), paid.text)
+        self.assertIn(conf["base_url"] + "/account", paid.text)
+        for m in (reset, paid, blocked):
+            for text in (m.text, m.html, m.subject):
+                for word in ("evil", "EVIL", "никогда", "25:61", "бесплатно"):
+                    self.assertNotIn(word, text, m.subject)
+            self.assertIn(conf["support_email"], m.text)
+            self.assertEqual(str(m.msg["From"].addresses[0].display_name), conf["merchant_name"])
+
+    def test_a_render_over_its_limits_is_not_sent_but_recorded(self):
+        c, form, uid = new_user()
+        wait_mails(form["email"], "Подтвердите адрес")
+        data = {"inv_id": "88", "login": form["login"]}
+        data.update(("key_%03d" % i, "v") for i in range(200))
+        too_many = enqueue("payment_received", uid, form["email"], data)
+        long_subject = enqueue("payment_received", uid, form["email"],
+                               {"inv_id": "9" * 2000, "login": form["login"]})
+        sql("INSERT INTO amobill.mail_kinds (kind) VALUES ('no_templates')")
+        try:
+            missing = enqueue("no_templates", uid, form["email"], {})
+            for mail_id, why in ((too_many, "not rendered: the variables do not fit"),
+                                 (long_subject, "not rendered: the subject is too long"),
+                                 (missing, "not rendered: a template is missing")):
+                self.assertTrue(eventually(lambda: attempts_of(mail_id), 15), why)
+                self.assertEqual(attempts_of(mail_id), [["f", why]])
+                # A failure like any other: tried again later, until it is given up.
+                self.assertEqual(sql("SELECT state, attempts, next_attempt_at > now(),"
+                                     " sent_at IS NULL FROM amobill.mail_outbox WHERE id = %s"
+                                     % mail_id), [["pending", "1", "t", "t"]])
+        finally:
+            sql("DELETE FROM amobill.mail_outbox WHERE kind = 'no_templates';"
+                " DELETE FROM amobill.mail_kinds WHERE kind = 'no_templates'")
+            sql("UPDATE amobill.mail_outbox SET state = 'failed' WHERE id IN (%s, %s)"
+                % (too_many, long_subject))
+        quiet()
+        self.assertEqual(mails_to(form["email"], "Оплата заказа"), [])
+
+
 class ZzSecrets(unittest.TestCase):
     """Runs last (unittest orders classes by name): looks at every message
     the tests made."""
@@ -644,11 +756,11 @@ class Privileges(unittest.TestCase):
                              "DELETE FROM amobill.mail_outbox",
                              "UPDATE amobill.mail_outbox SET data = '{}'",
                              "SELECT * FROM amobill.refunds"],
-            "amobill_account": ["SELECT * FROM amobill.mail_outbox",
-                                "INSERT INTO amobill.mail_tokens (token_hash, purpose, user_id,"
-                                " email, expires_at) VALUES ('\\x00', 'password_reset', 1, 'a',"
-                                " now())",
-                                "UPDATE amobill.mail_tokens SET expires_at = now()"],
+            "amobill_password": ["SELECT * FROM amobill.mail_outbox",
+                                 "INSERT INTO amobill.mail_tokens (token_hash, purpose, user_id,"
+                                 " email, expires_at) VALUES ('\\x00', 'password_reset', 1, 'a',"
+                                 " now())",
+                                 "UPDATE amobill.mail_tokens SET expires_at = now()"],
             "amobill_register": ["SELECT * FROM amobill.mail_outbox",
                                  "SELECT * FROM amobill.mail_tokens"],
         }

@@ -19,13 +19,18 @@ def periods(inv):
 
 
 class Reconcile(unittest.TestCase):
-    def pay_without_callback(self):
+    def at_payment_page(self, prefix):
+        """A new customer's order, shown on the sandbox's payment page."""
         b = Client()
         register(b)
-        r = b.post("/checkout", {"amo_domain": unique("rec"), "accept_offer": "yes"})
+        r = b.post("/checkout", {"amo_domain": unique(prefix), "accept_offer": "yes"})
         params = hidden_inputs(r.text)
         path = urllib.parse.urlsplit(config()["robokassa_url"]).path
         self.assertEqual(b.post(path, urllib.parse.urlencode(params)).status, 200)
+        return b, params
+
+    def pay_without_callback(self):
+        b, params = self.at_payment_page("rec")
         # The developer's switch on the sandbox page: no ResultURL call.
         r = b.post("/sandbox/robokassa/Pay", {"InvId": params["InvId"], "action": "pay",
                                               "notify": "0"}, csrf=False)
@@ -60,12 +65,7 @@ class Reconcile(unittest.TestCase):
         self.assertNotIn("@", r.stderr)
 
     def declined_order(self):
-        b = Client()
-        register(b)
-        r = b.post("/checkout", {"amo_domain": unique("dec"), "accept_offer": "yes"})
-        params = hidden_inputs(r.text)
-        path = urllib.parse.urlsplit(config()["robokassa_url"]).path
-        b.post(path, urllib.parse.urlencode(params))
+        b, params = self.at_payment_page("dec")
         b.post("/sandbox/robokassa/Pay", {"InvId": params["InvId"], "action": "decline"},
                csrf=False)
         return params["InvId"]

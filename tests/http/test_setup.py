@@ -54,8 +54,8 @@ class SocketActivation(unittest.TestCase):
     def test_listening_socket_inherited_as_fd_0(self):
         # As systemd's StandardInput=socket does: the socket exists before
         # the program and is handed to it as its standard input.
-        path = os.path.join(VAR, "run", "account.sock")
-        stack("stop", "account")
+        path = os.path.join(VAR, "run", "legal.sock")
+        stack("stop", "legal")
         proc = None
         try:
             if os.path.exists(path):
@@ -64,8 +64,8 @@ class SocketActivation(unittest.TestCase):
             s.bind(path)
             os.chmod(path, 0o666)
             s.listen(16)
-            with open(os.path.join(VAR, "log", "account.log"), "a") as log:
-                proc = subprocess.Popen([os.path.join(BUILD, "account"), "-c",
+            with open(os.path.join(VAR, "log", "legal.log"), "a") as log:
+                proc = subprocess.Popen([os.path.join(BUILD, "legal"), "-c",
                                          os.environ["AMOBILL_CONFIG"]],
                                         stdin=s.fileno(), stderr=log)
             s.close()
@@ -75,7 +75,7 @@ class SocketActivation(unittest.TestCase):
             if proc:
                 proc.terminate()
                 proc.wait(20)
-            stack("start", "account")
+            stack("start", "legal")
         self.assertEqual(Client().get("/offer").status, 200)
 
 
@@ -118,15 +118,60 @@ class Privileges(unittest.TestCase):
             "UPDATE amobill.users SET full_name = 'x'",
             "DELETE FROM amobill.users",
             "INSERT INTO amobill.documents (kind, version, body) VALUES ('offer', 'x', 'y')",
+            "SELECT * FROM amobill.orders",
+            "SELECT * FROM amobill.refunds",
+            "SELECT amobill.create_order(1, 'x', 'x', '1.1.1.1')",
+        ],
+        "amobill_login": [
+            "SELECT full_name FROM amobill.users",
+            "SELECT iin_bin FROM amobill.users",
+            "UPDATE amobill.users SET email = 'x'",
+            "UPDATE amobill.users SET blocked_at = NULL",
+            "DELETE FROM amobill.users",
+            "UPDATE amobill.block_reasons SET text = 'x'",
+            "SELECT * FROM amobill.orders",
+            "SELECT * FROM amobill.mail_tokens",
+            "SELECT amobill.request_password_reset('a@example.kz')",
+            "SELECT * FROM amobill.current_documents",
         ],
         "amobill_account": [
             "INSERT INTO amobill.users (login, email, password_hash, full_name, status,"
             " address, iin_bin) VALUES ('a','b','c','d','e','f','g')",
             "DELETE FROM amobill.users",
             "UPDATE amobill.users SET login = 'x'",
+            "UPDATE amobill.users SET email_verified_at = now()",
+            "SELECT blocked_reason FROM amobill.users",
             "INSERT INTO amobill.documents (kind, version, body) VALUES ('offer', 'x', 'y')",
+            "SELECT * FROM amobill.current_documents",
             "SELECT * FROM amobill.consents",
+            "SELECT * FROM amobill.plans",
+            "INSERT INTO amobill.sessions (token_hash, user_id, expires_at)"
+            " VALUES ('\\x00', 1, now())",
+            "SELECT * FROM amobill.mail_tokens",
+            "SELECT amobill.request_password_reset('a@example.kz')",
             "CREATE TABLE amobill.t (x int)",
+        ],
+        "amobill_password": [
+            "SELECT password_hash FROM amobill.users",
+            "SELECT iin_bin FROM amobill.users",
+            "UPDATE amobill.users SET email = 'x'",
+            "SELECT * FROM amobill.sessions",
+            "INSERT INTO amobill.sessions (token_hash, user_id, expires_at)"
+            " VALUES ('\\x00', 1, now())",
+            "SELECT outbox_id FROM amobill.mail_tokens",
+            "UPDATE amobill.mail_tokens SET expires_at = now()",
+            "SELECT * FROM amobill.orders",
+            "SELECT * FROM amobill.current_documents",
+        ],
+        "amobill_legal": [
+            "SELECT password_hash FROM amobill.users",
+            "SELECT full_name FROM amobill.users",
+            "INSERT INTO amobill.sessions (token_hash, user_id, expires_at)"
+            " VALUES ('\\x00', 1, now())",
+            "DELETE FROM amobill.sessions",
+            "SELECT * FROM amobill.mail_tokens",
+            "SELECT * FROM amobill.orders",
+            "INSERT INTO amobill.documents (kind, version, body) VALUES ('offer', 'x', 'y')",
         ],
         "amobill_admin": [
             "DELETE FROM amobill.users",
@@ -145,11 +190,6 @@ class Privileges(unittest.TestCase):
             " VALUES (1, 'grant', now(), now())",
             "SELECT amobill.apply_payment(1, 1)",
             "SELECT * FROM amobill.refunds",
-        ],
-        "amobill_register": [
-            "SELECT * FROM amobill.orders",
-            "SELECT * FROM amobill.refunds",
-            "SELECT amobill.create_order(1, 'x', 'x', '1.1.1.1')",
         ],
         "amobill_checkout": [
             "SELECT iin_bin FROM amobill.users",

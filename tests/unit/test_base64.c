@@ -15,8 +15,7 @@
 /* Most vectors are string literals; measure them, NUL excluded. */
 #define S(lit)	(lit), (sizeof(lit) - 1)
 
-static void	test_rfc4648(void);
-static void	test_url_vectors(void);
+static void	test_vectors(void);
 static void	test_encode_size(void);
 static void	test_round_trip(void);
 static void	test_decode_rejects(void);
@@ -24,82 +23,54 @@ static void	test_leftover_bits(void);
 static void	test_decode_size(void);
 static void	test_exact(void);
 
-/* The test vectors of RFC 4648 §10, for the padded alphabet. */
+/*
+ * The test vectors of RFC 4648 §10 in both alphabets (padded base64,
+ * unpadded base64url), then the bytes where the alphabets part (62 and
+ * 63: + and / against - and _) and NUL bytes, which are data like any other.
+ */
+static const struct {
+	const char	*in;
+	size_t		 len;
+	const char	*b64, *url;
+} vectors[] = {
+	{ S(""), "", "" },
+	{ S("f"), "Zg==", "Zg" },
+	{ S("fo"), "Zm8=", "Zm8" },
+	{ S("foo"), "Zm9v", "Zm9v" },
+	{ S("foob"), "Zm9vYg==", "Zm9vYg" },
+	{ S("fooba"), "Zm9vYmE=", "Zm9vYmE" },
+	{ S("foobar"), "Zm9vYmFy", "Zm9vYmFy" },
+	{ S("\xfb\xff"), "+/8=", "-_8" },
+	{ S("\xff\xfe"), "//4=", "__4" },
+	{ S("\0\0\0"), "AAAA", "AAAA" },
+};
+
+/* Each vector in each alphabet, and its base64url spelling back. */
 static void
-test_rfc4648(void)
+test_vectors(void)
 {
-	static const struct {
-		const char	*in, *out;
-	} v[] = {
-		{ "", "" },
-		{ "f", "Zg==" },
-		{ "fo", "Zm8=" },
-		{ "foo", "Zm9v" },
-		{ "foob", "Zm9vYg==" },
-		{ "fooba", "Zm9vYmE=" },
-		{ "foobar", "Zm9vYmFy" },
-	};
-	char	out[16];
-	size_t	i, n;
-
-	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-		memset(out, 'x', sizeof(out));
-		n = b64_encode(out, sizeof(out), v[i].in, strlen(v[i].in));
-		CHECK(n == strlen(v[i].out));
-		CHECK_STR(out, v[i].out);
-	}
-
-	/* The two alphabets part at 62 and 63. */
-	n = b64_encode(out, sizeof(out), "\xfb\xff", 2);
-	CHECK(n == 4);
-	CHECK_STR(out, "+/8=");
-	n = b64_encode(out, sizeof(out), "\xff\xfe", 2);
-	CHECK_STR(out, "//4=");
-	/* NUL bytes are data like any other. */
-	n = b64_encode(out, sizeof(out), "\0\0\0", 3);
-	CHECK(n == 4);
-	CHECK_STR(out, "AAAA");
-}
-
-/* The same vectors without padding, and back. */
-static void
-test_url_vectors(void)
-{
-	static const struct {
-		const char	*in, *out;
-	} v[] = {
-		{ "", "" },
-		{ "f", "Zg" },
-		{ "fo", "Zm8" },
-		{ "foo", "Zm9v" },
-		{ "foob", "Zm9vYg" },
-		{ "fooba", "Zm9vYmE" },
-		{ "foobar", "Zm9vYmFy" },
-	};
 	char	out[16], back[16];
 	size_t	i, n;
 
-	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-		n = b64url_encode(out, sizeof(out), v[i].in, strlen(v[i].in));
-		CHECK(n == strlen(v[i].out));
-		CHECK_STR(out, v[i].out);
-		n = b64url_decode(back, sizeof(back), out, strlen(out));
-		CHECK(n == strlen(v[i].in));
-		CHECK(n != (size_t)-1 && memcmp(back, v[i].in, n) == 0);
-	}
+	for (i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++) {
+		CHECK_CASE("vector \"%s\"",
+		    check_bytes(vectors[i].in, vectors[i].len));
+		memset(out, 'x', sizeof(out));
+		n = b64_encode(out, sizeof(out), vectors[i].in, vectors[i].len);
+		CHECK(n == strlen(vectors[i].b64));
+		CHECK_STR(out, vectors[i].b64);
 
-	/* 0xfb 0xff and 0xff 0xfe give - and _ instead of + and /. */
-	n = b64url_encode(out, sizeof(out), "\xfb\xff", 2);
-	CHECK(n == 3);
-	CHECK_STR(out, "-_8");
-	n = b64url_encode(out, sizeof(out), "\xff\xfe", 2);
-	CHECK_STR(out, "__4");
-	n = b64url_decode(back, sizeof(back), S("-_8"));
-	CHECK(n == 2);
-	CHECK(memcmp(back, "\xfb\xff", 2) == 0);
-	n = b64url_decode(back, sizeof(back), S("__4"));
-	CHECK(n == 2);
-	CHECK(memcmp(back, "\xff\xfe", 2) == 0);
+		memset(out, 'x', sizeof(out));
+		n = b64url_encode(out, sizeof(out), vectors[i].in,
+		    vectors[i].len);
+		CHECK(n == strlen(vectors[i].url));
+		CHECK_STR(out, vectors[i].url);
+		n = b64url_decode(back, sizeof(back), vectors[i].url,
+		    strlen(vectors[i].url));
+		CHECK(n == vectors[i].len);
+		CHECK(n != (size_t)-1 && memcmp(back, vectors[i].in, n) == 0);
+	}
+	check_case_end();
 }
 
 /*
@@ -323,8 +294,7 @@ test_exact(void)
 int
 main(void)
 {
-	test_rfc4648();
-	test_url_vectors();
+	test_vectors();
 	test_encode_size();
 	test_round_trip();
 	test_decode_rejects();

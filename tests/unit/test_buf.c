@@ -12,6 +12,13 @@
 #include "buf.h"
 #include "check.h"
 
+/* b holds exactly str (its length, NUL-terminated), and failed is as given. */
+#define CHECK_BUF(b, str, fail) do {					\
+	CHECK((b)->len == strlen(str));					\
+	CHECK((b)->failed == (fail));					\
+	CHECK_STR(buf_str(b), (str));					\
+} while (0)
+
 static void	test_empty(void);
 static void	test_append(void);
 static void	test_printf(void);
@@ -47,8 +54,7 @@ test_empty(void)
 	CHECK_STR(buf_str(&b), "");
 	CHECK(buf_adds(&b, "") == 0);
 	CHECK(buf_printf(&b, "%s", "") == 0);
-	CHECK(b.len == 0);
-	CHECK_STR(buf_str(&b), "");
+	CHECK_BUF(&b, "", 0);
 	buf_free(&b);
 }
 
@@ -59,11 +65,9 @@ test_append(void)
 
 	buf_init(&b, 1024);
 	CHECK(buf_adds(&b, "abc") == 0);
-	CHECK(b.len == 3);
-	CHECK_STR(buf_str(&b), "abc");
+	CHECK_BUF(&b, "abc", 0);
 	CHECK(buf_add(&b, "defgh", 2) == 0);
-	CHECK(b.len == 5);
-	CHECK_STR(buf_str(&b), "abcde");
+	CHECK_BUF(&b, "abcde", 0);
 	/* Always NUL-terminated right after len. */
 	CHECK(b.data[b.len] == '\0');
 
@@ -77,9 +81,7 @@ test_append(void)
 	/* UTF-8 is bytes too. */
 	buf_reset(&b);
 	CHECK(buf_adds(&b, "Привет") == 0);
-	CHECK(b.len == 12);
-	CHECK_STR(buf_str(&b), "Привет");
-	CHECK(b.failed == 0);
+	CHECK_BUF(&b, "Привет", 0);
 	buf_free(&b);
 }
 
@@ -90,8 +92,7 @@ test_printf(void)
 
 	buf_init(&b, 1024);
 	CHECK(buf_printf(&b, "%d-%s", 42, "x") == 0);
-	CHECK(b.len == 4);
-	CHECK_STR(buf_str(&b), "42-x");
+	CHECK_BUF(&b, "42-x", 0);
 	/* printf appends, it does not overwrite. */
 	CHECK(buf_printf(&b, "[%05.1f]", 3.14159) == 0);
 	CHECK_STR(buf_str(&b), "42-x[003.1]");
@@ -120,14 +121,10 @@ test_max(void)
 	buf_init(&b, 8);
 	CHECK(buf_adds(&b, "1234") == 0);
 	CHECK(buf_adds(&b, "5678") == 0);
-	CHECK(b.len == 8);
-	CHECK(b.failed == 0);
-	CHECK_STR(buf_str(&b), "12345678");
+	CHECK_BUF(&b, "12345678", 0);
 
 	CHECK(buf_adds(&b, "9") == -1);
-	CHECK(b.failed == 1);
-	CHECK(b.len == 8);
-	CHECK_STR(buf_str(&b), "12345678");
+	CHECK_BUF(&b, "12345678", 1);
 
 	CHECK(buf_add(&b, "", 0) == -1);
 	CHECK(buf_adds(&b, "") == -1);
@@ -139,13 +136,10 @@ test_max(void)
 	/* max + 1 in one piece: nothing is added, not even a prefix. */
 	buf_init(&b, 8);
 	CHECK(buf_adds(&b, "123456789") == -1);
-	CHECK(b.failed == 1);
-	CHECK(b.len == 0);
-	CHECK_STR(buf_str(&b), "");
+	CHECK_BUF(&b, "", 1);
 	/* A small piece after the failure fails too: it is sticky. */
 	CHECK(buf_adds(&b, "1") == -1);
-	CHECK(b.len == 0);
-	CHECK_STR(buf_str(&b), "");
+	CHECK_BUF(&b, "", 1);
 	buf_free(&b);
 
 	/* Exactly max in one piece. */
@@ -173,8 +167,7 @@ test_max_printf(void)
 
 	buf_init(&b, 5);
 	CHECK(buf_printf(&b, "%05d", 42) == 0);
-	CHECK(b.len == 5);
-	CHECK_STR(buf_str(&b), "00042");
+	CHECK_BUF(&b, "00042", 0);
 	CHECK(buf_printf(&b, "%d", 1) == -1);
 	CHECK(b.failed == 1);
 	CHECK_STR(buf_str(&b), "00042");
@@ -185,9 +178,7 @@ test_max_printf(void)
 	buf_init(&b, 5);
 	CHECK(buf_adds(&b, "ab") == 0);
 	CHECK(buf_printf(&b, "%s", "cdef") == -1);
-	CHECK(b.failed == 1);
-	CHECK(b.len == 2);
-	CHECK_STR(buf_str(&b), "ab");
+	CHECK_BUF(&b, "ab", 1);
 	buf_free(&b);
 }
 
@@ -201,9 +192,7 @@ test_max_zero(void)
 	CHECK(buf_adds(&b, "") == 0);
 	CHECK_STR(buf_str(&b), "");
 	CHECK(buf_adds(&b, "x") == -1);
-	CHECK(b.failed == 1);
-	CHECK(b.len == 0);
-	CHECK_STR(buf_str(&b), "");
+	CHECK_BUF(&b, "", 1);
 	buf_free(&b);
 }
 
@@ -218,9 +207,7 @@ test_reset(void)
 	CHECK(buf_adds(&b, "e") == -1);
 	CHECK(b.failed == 1);
 	buf_reset(&b);
-	CHECK(b.failed == 0);
-	CHECK(b.len == 0);
-	CHECK_STR(buf_str(&b), "");
+	CHECK_BUF(&b, "", 0);
 	/* The memory is kept. */
 	CHECK(b.data != NULL);
 	CHECK(b.max == 4);
@@ -249,9 +236,7 @@ test_free(void)
 	CHECK(buf_adds(&b, "0123456789abcdefX") == -1);
 	buf_free(&b);
 	CHECK(b.data == NULL);
-	CHECK(b.len == 0);
-	CHECK(b.failed == 0);
-	CHECK_STR(buf_str(&b), "");
+	CHECK_BUF(&b, "", 0);
 	/* Freeing twice is harmless. */
 	buf_free(&b);
 

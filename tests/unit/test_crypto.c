@@ -271,8 +271,21 @@ test_weaker(void)
 static void
 test_malformed(void)
 {
+	static const char *const bad_params[] = {
+		"$scrypt$ln=99,r=8,p=1$", "$scrypt$ln=21,r=8,p=1$",
+		"$scrypt$ln=9,r=8,p=1$", "$scrypt$ln=-1,r=8,p=1$",
+		"$scrypt$ln=14,r=0,p=1$", "$scrypt$ln=14,r=17,p=1$",
+		"$scrypt$ln=14,r=8,p=0$", "$scrypt$ln=14,r=8,p=5$",
+		"$scrypt$ln=14,r=8$", "$bcrypt$ln=14,r=8,p=1$",
+	};
+	static const char *const garbage[] = {
+		"", "garbage", "$scrypt$", "$scrypt$ln=14,r=8,p=1$",
+		"$2b$12$abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVW",
+	};
 	char	h[PASSWORD_HASH_MAX], t[PASSWORD_HASH_MAX * 2];
+	char	forged[7][PASSWORD_HASH_MAX * 2];
 	char	*key;
+	size_t	i, n;
 
 	if (make_hash(h, sizeof(h), PW, strlen(PW), 14, 32) == -1) {
 		CHECK(!"make_hash failed");
@@ -280,53 +293,39 @@ test_malformed(void)
 	}
 	key = strrchr(h, '$') + 1;
 
-	CHECK(password_verify(PW, strlen(PW), "") == -1);
-	CHECK(password_verify(PW, strlen(PW), "garbage") == -1);
-	CHECK(password_verify(PW, strlen(PW), "$scrypt$") == -1);
-	CHECK(password_verify(PW, strlen(PW), "$scrypt$ln=14,r=8,p=1$") ==
-	    -1);
-	CHECK(password_verify(PW, strlen(PW), "$2b$12$abcdefghijklmnopqrstuv"
-	    "wxyzABCDEFGHIJKLMNOPQRSTUVW") == -1);
-
+	/* Not a hash of ours at all. */
+	for (i = 0; i < sizeof(garbage) / sizeof(garbage[0]); i++) {
+		CHECK_CASE("stored hash \"%s\"", garbage[i]);
+		CHECK(password_verify(PW, strlen(PW), garbage[i]) == -1);
+	}
 	/* Parameters out of bounds: too costly, or too weak to be ours. */
-	snprintf(t, sizeof(t), "$scrypt$ln=99,r=8,p=1$%s", key - 23);
-	CHECK(password_verify(PW, strlen(PW), t) == -1);
-	snprintf(t, sizeof(t), "$scrypt$ln=21,r=8,p=1$%s", key - 23);
-	CHECK(password_verify(PW, strlen(PW), t) == -1);
-	snprintf(t, sizeof(t), "$scrypt$ln=9,r=8,p=1$%s", key - 23);
-	CHECK(password_verify(PW, strlen(PW), t) == -1);
-	snprintf(t, sizeof(t), "$scrypt$ln=-1,r=8,p=1$%s", key - 23);
-	CHECK(password_verify(PW, strlen(PW), t) == -1);
-	snprintf(t, sizeof(t), "$scrypt$ln=14,r=0,p=1$%s", key - 23);
-	CHECK(password_verify(PW, strlen(PW), t) == -1);
-	snprintf(t, sizeof(t), "$scrypt$ln=14,r=17,p=1$%s", key - 23);
-	CHECK(password_verify(PW, strlen(PW), t) == -1);
-	snprintf(t, sizeof(t), "$scrypt$ln=14,r=8,p=0$%s", key - 23);
-	CHECK(password_verify(PW, strlen(PW), t) == -1);
-	snprintf(t, sizeof(t), "$scrypt$ln=14,r=8,p=5$%s", key - 23);
-	CHECK(password_verify(PW, strlen(PW), t) == -1);
-	snprintf(t, sizeof(t), "$scrypt$ln=14,r=8$%s", key - 23);
-	CHECK(password_verify(PW, strlen(PW), t) == -1);
-	snprintf(t, sizeof(t), "$bcrypt$ln=14,r=8,p=1$%s", key - 23);
-	CHECK(password_verify(PW, strlen(PW), t) == -1);
+	for (i = 0; i < sizeof(bad_params) / sizeof(bad_params[0]); i++) {
+		snprintf(t, sizeof(t), "%s%s", bad_params[i], key - 23);
+		CHECK_CASE("stored hash \"%s\"", t);
+		CHECK(password_verify(PW, strlen(PW), t) == -1);
+	}
 
-	/* Salt or key missing, badly encoded or too short. */
-	snprintf(t, sizeof(t), "$scrypt$ln=14,r=8,p=1$%s", key);
-	CHECK(password_verify(PW, strlen(PW), t) == -1);
-	snprintf(t, sizeof(t), "%.*s", (int)(key - h), h);
-	CHECK(password_verify(PW, strlen(PW), t) == -1);
-	snprintf(t, sizeof(t), "%s=", h);
-	CHECK(password_verify(PW, strlen(PW), t) == -1);
-	snprintf(t, sizeof(t), "%s$x", h);
-	CHECK(password_verify(PW, strlen(PW), t) == -1);
-	/* A 3-byte salt, a 15-byte key. */
-	snprintf(t, sizeof(t), "$scrypt$ln=14,r=8,p=1$AAAA$%s", key);
-	CHECK(password_verify(PW, strlen(PW), t) == -1);
-	snprintf(t, sizeof(t), "%.*sAAAAAAAAAAAAAAAAAAAA", (int)(key - h), h);
-	CHECK(password_verify(PW, strlen(PW), t) == -1);
-	snprintf(t, sizeof(t), "%s", h);
-	t[30] = '*';
-	CHECK(password_verify(PW, strlen(PW), t) == -1);
+	/*
+	 * Salt or key missing, badly encoded or too short (a 3-byte salt,
+	 * a 15-byte key), or a byte outside base64url in the salt.
+	 */
+	n = 0;
+	snprintf(forged[n++], sizeof(forged[0]), "$scrypt$ln=14,r=8,p=1$%s",
+	    key);
+	snprintf(forged[n++], sizeof(forged[0]), "%.*s", (int)(key - h), h);
+	snprintf(forged[n++], sizeof(forged[0]), "%s=", h);
+	snprintf(forged[n++], sizeof(forged[0]), "%s$x", h);
+	snprintf(forged[n++], sizeof(forged[0]),
+	    "$scrypt$ln=14,r=8,p=1$AAAA$%s", key);
+	snprintf(forged[n++], sizeof(forged[0]), "%.*sAAAAAAAAAAAAAAAAAAAA",
+	    (int)(key - h), h);
+	snprintf(forged[n], sizeof(forged[0]), "%s", h);
+	forged[n++][30] = '*';
+	for (i = 0; i < n; i++) {
+		CHECK_CASE("stored hash \"%s\"", forged[i]);
+		CHECK(password_verify(PW, strlen(PW), forged[i]) == -1);
+	}
+	check_case_end();
 
 	/* Whatever is malformed wants rehashing. */
 	CHECK(password_needs_rehash("") == 1);

@@ -1,6 +1,6 @@
 /*
- * test_html.c: HTML escaping, the template placeholders and plain-text
- * documents.
+ * test_html.c: HTML escaping, the one template engine (HTML and plain
+ * text, for pages and mail) and plain-text documents.
  *
  * Everything a person typed reaches a page through html_escape() or a
  * {{name}} placeholder, so these are the cases that keep a name like
@@ -22,9 +22,10 @@ static const char	*document(struct buf *, const char *);
 static void		 test_escape(void);
 static void		 test_escape_limits(void);
 static void		 test_tmpl(void);
-static void		 test_tmpl_unterminated(void);
 static void		 test_tmpl_names(void);
 static void		 test_tmpl_get(void);
+static void		 test_tmpl_text(void);
+static void		 test_tmpl_limits(void);
 static void		 test_document(void);
 static void		 test_document_escape(void);
 
@@ -114,6 +115,42 @@ test_escape_limits(void)
 	buf_free(&b);
 }
 
+/*
+ * Templates and what they render to with the variables of test_tmpl():
+ * what {{x}} and {{{x}}} give, and what stays text as it is.
+ */
+static const struct {
+	const char	*tmpl, *want;
+} renders[] = {
+	/* {{x}} is escaped. */
+	{ "Hello, {{name}}!",
+	  "Hello, &lt;b&gt;Ann &amp; &quot;Bob&quot;&lt;/b&gt;!" },
+	/* {{{x}}} is not: it is for fragments built with html_escape(). */
+	{ "<p>{{{frag}}}</p>", "<p><em>built</em></p>" },
+	{ "{{frag}}", "&lt;em&gt;built&lt;/em&gt;" },
+	/* Unknown names and NULL values become empty. */
+	{ "[{{nosuch}}]", "[]" }, { "[{{{nosuch}}}]", "[]" },
+	{ "[{{nul}}]", "[]" },
+	/* Several, adjacent, and at both ends. */
+	{ "{{frag}}{{{frag}}}", "&lt;em&gt;built&lt;/em&gt;<em>built</em>" },
+	/* Text without placeholders is copied as it is. */
+	{ "<a href=\"/\">Главная</a>", "<a href=\"/\">Главная</a>" },
+	{ "", "" },
+	/*
+	 * A value is never read as a template: a name typed as "{{frag}}"
+	 * must not pull another variable into the page.
+	 */
+	{ "{{brace}}", "{{frag}}" }, { "{{{brace}}}", "{{frag}}" },
+	/* Stray closing braces are text. */
+	{ "a}}b", "a}}b" }, { "{{frag}}}", "&lt;em&gt;built&lt;/em&gt;}" },
+	/* "{{" with no closing braces is text, and so is all that follows. */
+	{ "x {{a", "x {{a" }, { "x {{", "x {{" }, { "{{", "{{" },
+	{ "{{a}} and {{a", "A and {{a" }, { "x {{{a}}", "x {{{a}}" },
+	{ "x {{a}", "x {{a}" },
+	/* CSS and scripts in a template keep their single braces. */
+	{ "p { color: red }", "p { color: red }" },
+};
+
 static void
 test_tmpl(void)
 {
@@ -123,62 +160,26 @@ test_tmpl(void)
 		{ "frag", "<em>built</em>" },
 		{ "nul", NULL },
 		{ "brace", "{{frag}}" },
+		{ "a", "A" },
 	};
+	size_t			i;
 
 	buf_init(&b, 1024);
-	/* {{x}} is escaped. */
-	CHECK_STR(render(&b, "Hello, {{name}}!", vars, NVARS(vars)),
-	    "Hello, &lt;b&gt;Ann &amp; &quot;Bob&quot;&lt;/b&gt;!");
-	/* {{{x}}} is not: it is for fragments built with html_escape(). */
-	CHECK_STR(render(&b, "<p>{{{frag}}}</p>", vars, NVARS(vars)),
-	    "<p><em>built</em></p>");
-	CHECK_STR(render(&b, "{{frag}}", vars, NVARS(vars)),
-	    "&lt;em&gt;built&lt;/em&gt;");
-	/* Unknown names and NULL values become empty. */
-	CHECK_STR(render(&b, "[{{nosuch}}]", vars, NVARS(vars)), "[]");
-	CHECK_STR(render(&b, "[{{{nosuch}}}]", vars, NVARS(vars)), "[]");
-	CHECK_STR(render(&b, "[{{nul}}]", vars, NVARS(vars)), "[]");
+	for (i = 0; i < sizeof(renders) / sizeof(renders[0]); i++) {
+		CHECK_CASE("template \"%s\"", renders[i].tmpl);
+		CHECK_STR(render(&b, renders[i].tmpl, vars, NVARS(vars)),
+		    renders[i].want);
+	}
+	check_case_end();
+	/* No variables at all. */
 	CHECK_STR(render(&b, "[{{name}}]", NULL, 0), "[]");
-	/* Several, adjacent, and at both ends. */
-	CHECK_STR(render(&b, "{{frag}}{{{frag}}}", vars, NVARS(vars)),
-	    "&lt;em&gt;built&lt;/em&gt;<em>built</em>");
-	/* Text without placeholders is copied as it is. */
-	CHECK_STR(render(&b, "<a href=\"/\">Главная</a>", vars, NVARS(vars)),
-	    "<a href=\"/\">Главная</a>");
-	CHECK_STR(render(&b, "", vars, NVARS(vars)), "");
-	/*
-	 * A value is never read as a template: a name typed as "{{frag}}"
-	 * must not pull another variable into the page.
-	 */
-	CHECK_STR(render(&b, "{{brace}}", vars, NVARS(vars)), "{{frag}}");
-	CHECK_STR(render(&b, "{{{brace}}}", vars, NVARS(vars)), "{{frag}}");
-	/* Stray closing braces are text. */
-	CHECK_STR(render(&b, "a}}b", vars, NVARS(vars)), "a}}b");
-	CHECK_STR(render(&b, "{{frag}}}", vars, NVARS(vars)),
-	    "&lt;em&gt;built&lt;/em&gt;}");
 	buf_free(&b);
 }
 
-/* "{{" with no closing braces is text, and so is all that follows. */
-static void
-test_tmpl_unterminated(void)
-{
-	struct buf		b;
-	const struct tmpl_var	vars[] = { { "a", "A" } };
-
-	buf_init(&b, 1024);
-	CHECK_STR(render(&b, "x {{a", vars, 1), "x {{a");
-	CHECK_STR(render(&b, "x {{", vars, 1), "x {{");
-	CHECK_STR(render(&b, "{{", vars, 1), "{{");
-	CHECK_STR(render(&b, "{{a}} and {{a", vars, 1), "A and {{a");
-	CHECK_STR(render(&b, "x {{{a}}", vars, 1), "x {{{a}}");
-	CHECK_STR(render(&b, "x {{a}", vars, 1), "x {{a}");
-	/* CSS and scripts in a template keep their single braces. */
-	CHECK_STR(render(&b, "p { color: red }", vars, 1), "p { color: red }");
-	buf_free(&b);
-}
-
-/* A name matches whole, not as a prefix either way. */
+/*
+ * A name matches whole, not as a prefix either way; of two variables of
+ * a name the first counts.
+ */
 static void
 test_tmpl_names(void)
 {
@@ -187,6 +188,7 @@ test_tmpl_names(void)
 		{ "name", "N" },
 		{ "nam", "short" },
 		{ "name_long", "long" },
+		{ "name", "second" },
 	};
 
 	buf_init(&b, 1024);
@@ -216,6 +218,11 @@ test_tmpl_get(void)
 	t = tmpl_get("pages/layout.html");
 	CHECK(t != NULL && *t != '\0');
 	CHECK(tmpl_get("pages/message.html") != NULL);
+	/* Pages and mail side by side. */
+	CHECK(tmpl_get("mail/layout.txt") != NULL);
+	CHECK(tmpl_get("mail/layout.html") != NULL);
+	CHECK(tmpl_get("mail/password_reset.txt") != NULL);
+	CHECK(tmpl_get("mail/nosuch.txt") == NULL);
 	CHECK(tmpl_get("nosuch.html") == NULL);
 	CHECK(tmpl_get("") == NULL);
 	/* Never a path, so never a file outside the program. */
@@ -231,6 +238,63 @@ test_tmpl_get(void)
 		CHECK(strstr(buf_str(&b), "<T>") == NULL);
 		CHECK(strstr(buf_str(&b), "<M>") == NULL);
 	}
+	buf_free(&b);
+}
+
+/* Plain text (a mail's text part): every value as it is. */
+static void
+test_tmpl_text(void)
+{
+	struct buf		b;
+	const struct tmpl_var	vars[] = {
+		{ "name", "<b>Ann & \"Bob\"</b>" },
+		{ "brace", "{{name}}" },
+		{ "name", "second" },
+	};
+
+	buf_init(&b, 1024);
+	CHECK(tmpl_fill(&b, "Hello, {{name}}! {{{name}}}", TMPL_TEXT, vars,
+	    NVARS(vars)) == 0);
+	CHECK_STR(buf_str(&b), "Hello, <b>Ann & \"Bob\"</b>! "
+	    "<b>Ann & \"Bob\"</b>");
+	/* Nor is a value read as a template in text. */
+	buf_reset(&b);
+	CHECK(tmpl_fill(&b, "[{{brace}}] [{{nosuch}}] {{x", TMPL_TEXT, vars,
+	    NVARS(vars)) == 0);
+	CHECK_STR(buf_str(&b), "[{{name}}] [] {{x");
+	/* The template's own text is never escaped, in either mode. */
+	buf_reset(&b);
+	CHECK(tmpl_fill(&b, "a < b & c", TMPL_TEXT, NULL, 0) == 0);
+	CHECK_STR(buf_str(&b), "a < b & c");
+	/* TMPL_HTML is tmpl_render(). */
+	buf_reset(&b);
+	CHECK(tmpl_fill(&b, "{{name}}", TMPL_HTML, vars, NVARS(vars)) == 0);
+	CHECK_STR(buf_str(&b), "&lt;b&gt;Ann &amp; &quot;Bob&quot;&lt;/b&gt;");
+	buf_free(&b);
+}
+
+/* Output over the buffer's maximum: -1, and the buffer failed. */
+static void
+test_tmpl_limits(void)
+{
+	struct buf		b;
+	const struct tmpl_var	vars[] = {
+		{ "long", "0123456789" },
+		{ "v", "first" },
+	};
+
+	buf_init(&b, 15);
+	CHECK(tmpl_fill(&b, "{{long}}{{long}}", TMPL_TEXT, vars,
+	    NVARS(vars)) == -1);
+	CHECK(b.failed);
+	buf_reset(&b);
+	CHECK(tmpl_render(&b, "x{{long}}yyyyy", vars, NVARS(vars)) == -1);
+	buf_reset(&b);
+	/* The failure is reported even if the template's tail fits. */
+	CHECK(tmpl_render(&b, "{{long}}{{long}}z", vars, NVARS(vars)) == -1);
+	buf_reset(&b);
+	CHECK(tmpl_render(&b, "{{long}}{{v}}", vars, NVARS(vars)) == 0);
+	CHECK_STR(buf_str(&b), "0123456789first");
 	buf_free(&b);
 }
 
@@ -309,9 +373,10 @@ main(void)
 	test_escape();
 	test_escape_limits();
 	test_tmpl();
-	test_tmpl_unterminated();
 	test_tmpl_names();
 	test_tmpl_get();
+	test_tmpl_text();
+	test_tmpl_limits();
 	test_document();
 	test_document_escape();
 	return check_done();

@@ -16,8 +16,7 @@
 
 static void	test_check_digit(void);
 static void	test_id(void);
-static void	test_iban(void);
-static void	test_bic(void);
+static void	test_codes(void);
 static void	test_compact(void);
 static void	test_exact(void);
 
@@ -48,197 +47,191 @@ test_check_digit(void)
 	}
 }
 
-static void
-test_id(void)
-{
+/*
+ * IINs and BINs: the value, then what kzid_valid(), kzid_iin_shape() and
+ * kzid_bin_shape() say of it; kzid_classify() must agree with the shapes.
+ */
+static const struct {
+	const char	*s;
+	size_t		 n;
+	int		 valid, iin, bin;
+} ids[] = {
 	/* Valid IINs, BINs, and the shapes that tell them apart. */
-	CHECK(kzid_valid(S("791028302728")));
-	CHECK(kzid_iin_shape(S("791028302728")));
-	CHECK(!kzid_bin_shape(S("791028302728")));
-	CHECK(kzid_classify(S("791028302728")) == KZID_IIN);
-
-	CHECK(kzid_valid(S("900115300401")));
-	CHECK(kzid_iin_shape(S("900115300401")));
-	CHECK(!kzid_bin_shape(S("900115300401")));
-	CHECK(kzid_classify(S("900115300401")) == KZID_IIN);
-
-	CHECK(kzid_valid(S("940140000385")));
-	CHECK(kzid_bin_shape(S("940140000385")));
-	CHECK(!kzid_iin_shape(S("940140000385")));
-	CHECK(kzid_classify(S("940140000385")) == KZID_BIN);
-
-	CHECK(kzid_valid(S("990140004654")));
-	CHECK(kzid_bin_shape(S("990140004654")));
-	CHECK(!kzid_iin_shape(S("990140004654")));
-	CHECK(kzid_classify(S("990140004654")) == KZID_BIN);
-
-	/* Own vectors, from an independent script. */
-	CHECK(kzid_classify(S("410313607915")) == KZID_IIN);
-	CHECK(kzid_classify(S("090904395483")) == KZID_IIN);
-	CHECK(kzid_classify(S("070907114080")) == KZID_IIN);
-	CHECK(kzid_classify(S("720120281332")) == KZID_IIN);	/* 2nd pass */
-	CHECK(kzid_classify(S("870952610270")) == KZID_BIN);
-	CHECK(!kzid_valid(S("410313607914")));
-	CHECK(!kzid_valid(S("870952610271")));
-
-	/* Wrong control digit. */
-	CHECK(!kzid_valid(S("791028302729")));
-	CHECK(kzid_classify(S("791028302729")) == KZID_INVALID);
-	/* A transposition is caught too. */
-	CHECK(!kzid_valid(S("790128302728")));
-
+	{ S("791028302728"), 1, 1, 0 },
+	{ S("900115300401"), 1, 1, 0 },
+	{ S("940140000385"), 1, 0, 1 },
+	{ S("990140004654"), 1, 0, 1 },
+	/* Own vectors, from an independent script; 720120281332: 2nd pass. */
+	{ S("410313607915"), 1, 1, 0 }, { S("090904395483"), 1, 1, 0 },
+	{ S("070907114080"), 1, 1, 0 }, { S("720120281332"), 1, 1, 0 },
+	{ S("870952610270"), 1, 0, 1 },
+	{ S("410313607914"), 0, 0, 0 }, { S("870952610271"), 0, 0, 0 },
+	/* Wrong control digit; a transposition is caught too. */
+	{ S("791028302729"), 0, 0, 0 }, { S("790128302728"), 0, 0, 0 },
 	/* Control digit right, but month 13: valid number, not an IIN. */
-	CHECK(kzid_valid(S("791328302729")));
-	CHECK(!kzid_iin_shape(S("791328302729")));
-	CHECK(!kzid_bin_shape(S("791328302729")));
-	CHECK(kzid_classify(S("791328302729")) == KZID_INVALID);
-
+	{ S("791328302729"), 1, 0, 0 },
 	/* Wrong lengths. */
-	CHECK(!kzid_valid(S("79102830272")));
-	CHECK(!kzid_valid(S("7910283027281")));
-	CHECK(!kzid_valid(S("")));
-	CHECK(!kzid_iin_shape(S("79102830272")));
-	CHECK(!kzid_bin_shape(S("9401400003850")));
+	{ S("79102830272"), 0, 0, 0 }, { S("7910283027281"), 0, 0, 0 },
+	{ S(""), 0, 0, 0 }, { S("9401400003850"), 0, 0, 0 },
 	/* The length given is what counts, not the NUL. */
-	CHECK(!kzid_valid("791028302728", 11));
-	CHECK(kzid_valid("7910283027289", 12));
-
-	/* Letters and other bytes. */
-	CHECK(!kzid_valid(S("79102830272A")));
-	CHECK(!kzid_valid(S("A91028302728")));
-	CHECK(!kzid_valid(S("7910 8302728")));
-	CHECK(!kzid_valid(S("-91028302728")));
-	/* A byte above 0x7f, negative as a signed char. */
-	CHECK(!kzid_valid(S("\xb7" "91028302728")));
+	{ "791028302728", 11, 0, 0, 0 }, { "7910283027289", 12, 1, 1, 0 },
+	/* Letters and other bytes; \xb7 is negative as a signed char. */
+	{ S("79102830272A"), 0, 0, 0 }, { S("A91028302728"), 0, 0, 0 },
+	{ S("7910 8302728"), 0, 0, 0 }, { S("-91028302728"), 0, 0, 0 },
+	{ S("\xb7" "91028302728"), 0, 0, 0 },
 	/*
 	 * Embedded NUL, with the length given explicitly.  The literals are
 	 * split after \0 so that the next digits are not read as octal.
 	 */
-	CHECK(!kzid_valid("791028\0" "02728", 12));
-	CHECK(!kzid_valid("7910283027\0" "8", 12));
-	CHECK(kzid_classify("791028\0" "02728", 12) == KZID_INVALID);
-}
+	{ "791028\0" "02728", 12, 0, 0, 0 }, { "7910283027\0" "8", 12, 0, 0, 0 },
+};
 
 static void
-test_iban(void)
+test_id(void)
 {
-	CHECK(kz_iban_valid(S("KZ86125KZT5004100100")));
-	CHECK(kz_iban_valid(S("KZ18722S000012345678")));
+	enum kzid_kind	kind;
+	size_t		i;
+
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		CHECK_CASE("id \"%s\" (%zu bytes)", check_bytes(ids[i].s,
+		    ids[i].n), ids[i].n);
+		kind = ids[i].iin ? KZID_IIN : ids[i].bin ? KZID_BIN :
+		    KZID_INVALID;
+		CHECK(kzid_valid(ids[i].s, ids[i].n) == ids[i].valid);
+		CHECK(kzid_iin_shape(ids[i].s, ids[i].n) == ids[i].iin);
+		CHECK(kzid_bin_shape(ids[i].s, ids[i].n) == ids[i].bin);
+		CHECK(kzid_classify(ids[i].s, ids[i].n) == kind);
+	}
+	check_case_end();
+}
+
+/* IBANs and BICs: the check, the value, and its verdict. */
+#define IBAN	kz_iban_valid, "kz_iban_valid"
+#define BIC	kz_bic_valid, "kz_bic_valid"
+static const struct {
+	int		(*fn)(const char *, size_t);
+	const char	*name, *s;
+	size_t		 n;
+	int		 want;
+} codes[] = {
+	{ IBAN, S("KZ86125KZT5004100100"), 1 },
+	{ IBAN, S("KZ18722S000012345678"), 1 },
 	/* Own vectors, from an independent script. */
-	CHECK(kz_iban_valid(S("KZ75125KZT1001300335")));
-	CHECK(kz_iban_valid(S("KZ90601A861000012345")));
-	CHECK(kz_iban_valid(S("KZ979260010000ABCDEF")));
-
-	/* mod 97 gives 2. */
-	CHECK(!kz_iban_valid(S("KZ87125KZT5004100100")));
-	/* A swapped pair in the account. */
-	CHECK(!kz_iban_valid(S("KZ86125KZT5004101000")));
+	{ IBAN, S("KZ75125KZT1001300335"), 1 },
+	{ IBAN, S("KZ90601A861000012345"), 1 },
+	{ IBAN, S("KZ979260010000ABCDEF"), 1 },
+	/* mod 97 gives 2; a swapped pair in the account. */
+	{ IBAN, S("KZ87125KZT5004100100"), 0 },
+	{ IBAN, S("KZ86125KZT5004101000"), 0 },
 	/* 19 and 21 characters. */
-	CHECK(!kz_iban_valid(S("KZ86125KZT500410010")));
-	CHECK(!kz_iban_valid(S("KZ86125KZT50041001000")));
-	CHECK(!kz_iban_valid("KZ86125KZT5004100100", 19));
-	/* Lower case is rejected; kz_compact() upper-cases it first. */
-	CHECK(!kz_iban_valid(S("kz86125kzt5004100100")));
-	CHECK(!kz_iban_valid(S("KZ86125kzt5004100100")));
-	/* Spaces are rejected; kz_compact() removes them first. */
-	CHECK(!kz_iban_valid(S("KZ86 125K ZT50 0410 0100")));
-	/* Bank code must be digits. */
-	CHECK(!kz_iban_valid(S("KZ8612AKZT5004100100")));
-	/* A valid IBAN of another country. */
-	CHECK(!kz_iban_valid(S("GB82WEST12345698765432")));
-	/* Embedded NUL. */
-	CHECK(!kz_iban_valid("KZ86125KZT\0" "004100100", 20));
-	CHECK(!kz_iban_valid(S("")));
-}
+	{ IBAN, S("KZ86125KZT500410010"), 0 },
+	{ IBAN, S("KZ86125KZT50041001000"), 0 },
+	{ IBAN, "KZ86125KZT5004100100", 19, 0 },
+	/* Lower case and spaces are rejected; kz_compact() fixes them first. */
+	{ IBAN, S("kz86125kzt5004100100"), 0 },
+	{ IBAN, S("KZ86125kzt5004100100"), 0 },
+	{ IBAN, S("KZ86 125K ZT50 0410 0100"), 0 },
+	/* Bank code must be digits; a valid IBAN of another country. */
+	{ IBAN, S("KZ8612AKZT5004100100"), 0 },
+	{ IBAN, S("GB82WEST12345698765432"), 0 },
+	/* Embedded NUL; nothing at all. */
+	{ IBAN, "KZ86125KZT\0" "004100100", 20, 0 },
+	{ IBAN, S(""), 0 },
+
+	{ BIC, S("CASPKZKA"), 1 }, { BIC, S("HSBKKZKX"), 1 },
+	{ BIC, S("NBRKKZKX"), 1 }, { BIC, S("CASPKZKAXXX"), 1 },
+	{ BIC, S("KCJBKZ2A"), 1 }, { BIC, S("HSBKKZKX001"), 1 },
+	{ BIC, S("CASPRUKA"), 0 }, { BIC, S("casPKZKA"), 0 },
+	{ BIC, S("CASPKZka"), 0 }, { BIC, S("CASPKZK"), 0 },
+	{ BIC, S("CASPKZKAX"), 0 }, { BIC, S("CASPKZKAXX"), 0 },
+	{ BIC, S("CASPKZKAXXXX"), 0 }, { BIC, S("CAS1KZKA"), 0 },
+	{ BIC, S("CASPKZK-"), 0 }, { BIC, S("CASP KZKA"), 0 },
+	{ BIC, "CASPKZK\0", 8, 0 }, { BIC, S(""), 0 },
+};
+#undef IBAN
+#undef BIC
 
 static void
-test_bic(void)
+test_codes(void)
 {
-	CHECK(kz_bic_valid(S("CASPKZKA")));
-	CHECK(kz_bic_valid(S("HSBKKZKX")));
-	CHECK(kz_bic_valid(S("NBRKKZKX")));
-	CHECK(kz_bic_valid(S("CASPKZKAXXX")));
-	CHECK(kz_bic_valid(S("KCJBKZ2A")));
-	CHECK(kz_bic_valid(S("HSBKKZKX001")));
+	size_t	i;
 
-	CHECK(!kz_bic_valid(S("CASPRUKA")));
-	CHECK(!kz_bic_valid(S("casPKZKA")));
-	CHECK(!kz_bic_valid(S("CASPKZka")));
-	CHECK(!kz_bic_valid(S("CASPKZK")));
-	CHECK(!kz_bic_valid(S("CASPKZKAX")));
-	CHECK(!kz_bic_valid(S("CASPKZKAXX")));
-	CHECK(!kz_bic_valid(S("CASPKZKAXXXX")));
-	CHECK(!kz_bic_valid(S("CAS1KZKA")));
-	CHECK(!kz_bic_valid(S("CASPKZK-")));
-	CHECK(!kz_bic_valid(S("CASP KZKA")));
-	CHECK(!kz_bic_valid("CASPKZK\0", 8));
-	CHECK(!kz_bic_valid(S("")));
+	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+		CHECK_CASE("%s(\"%s\", %zu)", codes[i].name,
+		    check_bytes(codes[i].s, codes[i].n), codes[i].n);
+		CHECK(codes[i].fn(codes[i].s, codes[i].n) == codes[i].want);
+	}
+	check_case_end();
 }
+
+/* kz_compact() says it is an IIN the way kzid_classify() does. */
+static int
+is_iin(const char *s, size_t len)
+{
+	return kzid_classify(s, len) == KZID_IIN;
+}
+
+/*
+ * kz_compact() into a heap buffer of exactly dstsz bytes: the input, dstsz,
+ * upper, the length it returns and the string it leaves (NULL: not looked
+ * at), then a check the result must pass or fail (want 1 or 0), if any.
+ */
+static const struct {
+	const char	*in;
+	size_t		 n, dstsz;
+	int		 upper;
+	size_t		 len;
+	const char	*out;
+	int		(*then)(const char *, size_t);
+	int		 want;
+} compacts[] = {
+	{ S("KZ86 125K ZT50 0410 0100"), 32, 0, 20, "KZ86125KZT5004100100",
+	  kz_iban_valid, 1 },
+	/* Lower case passes only once upper-cased. */
+	{ S("kz86 125k zt50 0410 0100"), 32, 0, 20, NULL, kz_iban_valid, 0 },
+	{ S("kz86 125k zt50 0410 0100"), 32, 1, 20, "KZ86125KZT5004100100",
+	  kz_iban_valid, 1 },
+	{ S("791028 302728"), 32, 0, 12, "791028302728", is_iin, 1 },
+	{ S(" caspkzka "), 32, 1, 8, NULL, kz_bic_valid, 1 },
+	/* Only the given length is read. */
+	{ "AB CDEF", 4, 32, 0, 3, "ABC", NULL, 0 },
+	/* Empty and all-space input give an empty string. */
+	{ S(""), 32, 1, 0, "", NULL, 0 },
+	{ S("    "), 32, 1, 0, "", NULL, 0 },
+	/* Exactly dstsz-1 characters fit; one more does not. */
+	{ S("a b c d"), 5, 1, 4, "ABCD", NULL, 0 },
+	{ S("abcde"), 5, 1, (size_t)-1, "", NULL, 0 },
+	{ S("a"), 0, 1, (size_t)-1, NULL, NULL, 0 },
+	{ S("  "), 1, 1, 0, "", NULL, 0 },
+	{ S("a"), 1, 1, (size_t)-1, NULL, NULL, 0 },
+	/* Other bytes are kept, so the checks still reject them. */
+	{ S("7910-28302728"), 32, 0, 13, NULL, kzid_valid, 0 },
+	{ "79 1028\0" "02728", 13, 32, 0, 12, NULL, kzid_valid, 0 },
+};
 
 static void
 test_compact(void)
 {
-	char buf[32], small[5];
-	size_t n;
+	size_t	i, n;
+	char	*p;
 
-	n = kz_compact(buf, sizeof(buf), S("KZ86 125K ZT50 0410 0100"), 0);
-	CHECK(n == 20);
-	CHECK_STR(buf, "KZ86125KZT5004100100");
-	CHECK(kz_iban_valid(buf, n));
-
-	/* Lower case passes only once upper-cased. */
-	n = kz_compact(buf, sizeof(buf), S("kz86 125k zt50 0410 0100"), 0);
-	CHECK(n == 20);
-	CHECK(!kz_iban_valid(buf, n));
-	n = kz_compact(buf, sizeof(buf), S("kz86 125k zt50 0410 0100"), 1);
-	CHECK(n == 20);
-	CHECK_STR(buf, "KZ86125KZT5004100100");
-	CHECK(kz_iban_valid(buf, n));
-
-	n = kz_compact(buf, sizeof(buf), S("791028 302728"), 0);
-	CHECK(n == 12);
-	CHECK_STR(buf, "791028302728");
-	CHECK(kzid_classify(buf, n) == KZID_IIN);
-
-	n = kz_compact(buf, sizeof(buf), S(" caspkzka "), 1);
-	CHECK(n == 8);
-	CHECK(kz_bic_valid(buf, n));
-
-	/* Only the given length is read. */
-	n = kz_compact(buf, sizeof(buf), "AB CDEF", 4, 0);
-	CHECK(n == 3);
-	CHECK_STR(buf, "ABC");
-
-	/* Empty and all-space input give an empty string. */
-	n = kz_compact(buf, sizeof(buf), S(""), 1);
-	CHECK(n == 0);
-	CHECK_STR(buf, "");
-	n = kz_compact(buf, sizeof(buf), S("    "), 1);
-	CHECK(n == 0);
-	CHECK_STR(buf, "");
-
-	/* Exactly dstsz-1 characters fit; one more does not. */
-	n = kz_compact(small, sizeof(small), S("a b c d"), 1);
-	CHECK(n == 4);
-	CHECK_STR(small, "ABCD");
-	n = kz_compact(small, sizeof(small), S("abcde"), 1);
-	CHECK(n == (size_t)-1);
-	CHECK_STR(small, "");
-	n = kz_compact(small, 0, S("a"), 1);
-	CHECK(n == (size_t)-1);
-	n = kz_compact(small, 1, S("  "), 1);
-	CHECK(n == 0);
-	CHECK_STR(small, "");
-	n = kz_compact(small, 1, S("a"), 1);
-	CHECK(n == (size_t)-1);
-
-	/* Other bytes are kept, so the checks still reject them. */
-	n = kz_compact(buf, sizeof(buf), S("7910-28302728"), 0);
-	CHECK(n == 13);
-	CHECK(!kzid_valid(buf, n));
-	n = kz_compact(buf, sizeof(buf), "79 1028\0" "02728", 13, 0);
-	CHECK(n == 12);
-	CHECK(!kzid_valid(buf, n));
+	for (i = 0; i < sizeof(compacts) / sizeof(compacts[0]); i++) {
+		CHECK_CASE("kz_compact(\"%s\", dstsz %zu, upper %d)",
+		    check_bytes(compacts[i].in, compacts[i].n),
+		    compacts[i].dstsz, compacts[i].upper);
+		if ((p = malloc(compacts[i].dstsz > 0 ? compacts[i].dstsz : 1)) ==
+		    NULL)
+			continue;
+		n = kz_compact(p, compacts[i].dstsz, compacts[i].in,
+		    compacts[i].n, compacts[i].upper);
+		CHECK(n == compacts[i].len);
+		if (compacts[i].out != NULL)
+			CHECK_STR(p, compacts[i].out);
+		if (compacts[i].then != NULL)
+			CHECK(compacts[i].then(p, n) == compacts[i].want);
+		free(p);
+	}
+	check_case_end();
 }
 
 /*
@@ -284,8 +277,7 @@ main(void)
 {
 	test_check_digit();
 	test_id();
-	test_iban();
-	test_bic();
+	test_codes();
 	test_compact();
 	test_exact();
 	return check_done();

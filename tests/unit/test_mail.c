@@ -1,7 +1,9 @@
 /*
  * test_mail.c: the messages' text: dates, encoded headers that never split
  * a character or pass a line's length, the MIME structure, refusal of
- * anything that could add a header, and the templates in text and HTML.
+ * anything that could add a header, the variables (a computed value wins
+ * over any key of the data) and the templates of templates/mail/ rendered
+ * in text and HTML, failing whole when they do not fit.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -135,6 +137,29 @@ test_header(void)
 	CHECK(mail_header(&b, "Subject", emoji) == 0);
 	CHECK(lines_ok(buf_str(&b), 76));
 	CHECK_STR(decode_words(buf_str(&b)), emoji);
+
+	/* Plain ASCII folds at a space, never inside a word. */
+	buf_reset(&b);
+	CHECK(mail_header(&b, "Subject", "Your license for mycompany.amocrm.ru "
+	    "ends in seven days; renew it in the cabinet to keep every widget") ==
+	    0);
+	CHECK_STR(buf_str(&b), "Subject: Your license for mycompany.amocrm.ru "
+	    "ends in seven days; renew it in\r\n the cabinet to keep every "
+	    "widget\r\n");
+	CHECK(lines_ok(buf_str(&b), 78));
+	/* A word too long for a line stands alone; past 998 it is refused. */
+	memset(long_ru, 'x', 980);
+	long_ru[980] = '\0';
+	buf_reset(&b);
+	CHECK(mail_header(&b, "Subject", long_ru) == 0);
+	CHECK(strlen(buf_str(&b)) == 9 + 980 + 2);
+	memset(long_ru, 'x', 1000);
+	long_ru[1000] = '\0';
+	CHECK(mail_header(&b, "Subject", long_ru) == -1);
+	/* Spaces at an end or two together would fold into a blank line. */
+	CHECK(mail_header(&b, "Subject", "two  spaces") == -1);
+	CHECK(mail_header(&b, "Subject", " leading") == -1);
+	CHECK(mail_header(&b, "Subject", "trailing ") == -1);
 
 	/* Nothing can start a header of its own. */
 	buf_reset(&b);
@@ -274,44 +299,249 @@ test_build_refuses(void)
 	buf_free(&b);
 }
 
+/* Which value wins: a computed one, whatever the data holds. */
 static void
-test_templates(void)
+test_vars(void)
 {
-	static const char	 t[] = "Здравствуйте, {{login}}!\n\n"
-				    "Сумма: {{amount}}\nЗаказ: № {{inv}}\n\n"
-				    "{{reset_url}}\n\n{{missing}}Конец {{note}}";
-	struct tmpl_var		 v[] = {
-		{ "login", "<ivan>" },
-		{ "amount", "60\xc2\xa0" "000\xc2\xa0\xe2\x82\xb8" },
-		{ "inv", "1000001" },
-		{ "reset_url", "https://example.kz/password/reset?token=a&b" },
-		{ "note", "строка 1\nстрока 2" },
+	struct mail_vars	*vs = malloc(sizeof(*vs));
+	size_t			 i;
+
+	CHECK(vs != NULL);
+	if (vs == NULL)
+		return;
+	mail_vars_init(vs);
+	/* Data first, computed after: the computed value replaces it. */
+	CHECK(mail_var_data(vs, "link_url", "https://evil.example/") == 0);
+	CHECK(mail_var_set(vs, "link_url", "https://example.kz/x?token=t") ==
+	    0);
+	CHECK_STR(mail_var_get(vs, "link_url"), "https://example.kz/x?token=t");
+	/* Computed first, data after: the data is ignored. */
+	CHECK(mail_var_set(vs, "amount", mail_var_printf(vs, "%d ₸", 60)) ==
+	    0);
+	CHECK(mail_var_data(vs, "amount", "0 ₸") == 0);
+	CHECK(mail_var_data(vs, "amount", mail_var_printf(vs, "%d", 1)) == 0);
+	CHECK_STR(mail_var_get(vs, "amount"), "60 ₸");
+	/* Data never replaces data either: the first counts. */
+	CHECK(mail_var_data(vs, "login", "ivan") == 0);
+	CHECK(mail_var_data(vs, "login", "petr") == 0);
+	CHECK_STR(mail_var_get(vs, "login"), "ivan");
+	/* The last computed value counts. */
+	CHECK(mail_var_set(vs, "site_url", "a") == 0);
+	CHECK(mail_var_set(vs, "site_url", "b") == 0);
+	CHECK_STR(mail_var_get(vs, "site_url"), "b");
+	CHECK(mail_var_get(vs, "nosuch") == NULL);
+	CHECK(mail_var_set(vs, "empty", NULL) == 0);
+	CHECK_STR(mail_var_get(vs, "empty"), "");
+	CHECK(vs->n == 5 && !vs->failed);
+
+	/* One variable too many fails the set, not drops the variable. */
+	for (i = vs->n; i < MAIL_VARS_MAX; i++)
+		CHECK(mail_var_set(vs, mail_var_printf(vs, "v%zu", i), "x") ==
+		    0);
+	CHECK(!vs->failed);
+	CHECK(mail_var_data(vs, "one_more", "x") == -1);
+	CHECK(vs->failed);
+	/* A known name is still refused once the set failed. */
+	CHECK(mail_var_set(vs, "login", "x") == -1);
+
+	/* A value over the store fails it too, and what uses it. */
+	mail_vars_init(vs);
+	CHECK(mail_var_printf(vs, "%*s", MAIL_STORE_MAX, "x") == NULL);
+	CHECK(vs->failed);
+	mail_vars_init(vs);
+	CHECK(mail_var_printf(vs, "%*s", MAIL_STORE_MAX / 2, "x") != NULL);
+	CHECK(!vs->failed);
+	CHECK(mail_var_set(vs, "half2", mail_var_printf(vs, "%*s",
+	    MAIL_STORE_MAX / 2, "x")) == -1);
+	CHECK(vs->failed);
+	/* A name that could not be kept fails the set as well. */
+	mail_vars_init(vs);
+	CHECK(mail_var_data(vs, NULL, "x") == -1);
+	CHECK(vs->failed);
+	free(vs);
+}
+
+/* The variables of a password reset, with hostile keys in the data. */
+static void
+reset_vars(struct mail_vars *vs)
+{
+	mail_vars_init(vs);
+	/* The event's data, as a hostile row could hold it. */
+	mail_var_data(vs, "login", "<ivan>");
+	mail_var_data(vs, "link_url", "https://evil.example/steal");
+	mail_var_data(vs, "body", "EVIL BODY");
+	mail_var_data(vs, "subject", "EVIL SUBJECT");
+	mail_var_data(vs, "site_url", "https://evil.example/");
+	mail_var_data(vs, "support_email", "evil@evil.example");
+	mail_var_data(vs, "expires", "never");
+	/* What the mailer computes. */
+	mail_var_set(vs, "merchant_name", "ИП «Образец»");
+	mail_var_set(vs, "support_email", "support@example.kz");
+	mail_var_set(vs, "site_url", "https://example.kz/");
+	mail_var_set(vs, "link_url",
+	    "https://example.kz/password/reset?token=a&b");
+	mail_var_set(vs, "expires", "05.03.2026");
+	mail_var_set(vs, "expires_time", "09:30");
+}
+
+static void
+test_render(void)
+{
+	struct mail_vars	*vs = malloc(sizeof(*vs));
+	struct buf		 subject, text, html;
+	const char		*why = "unset";
+
+	CHECK(vs != NULL);
+	if (vs == NULL)
+		return;
+	reset_vars(vs);
+	buf_init(&subject, MAIL_SUBJECT_MAX);
+	buf_init(&text, MAIL_MAX);
+	buf_init(&html, MAIL_MAX);
+	CHECK(mail_render("password_reset", vs, &subject, &text, &html,
+	    &why) == 0);
+	CHECK(why == NULL);
+	CHECK_STR(buf_str(&subject), "Восстановление пароля");
+	/* Text: values as they are, the computed link, the footer. */
+	CHECK(strncmp(buf_str(&text), "Здравствуйте, <ivan>!\n\n", 34) == 0);
+	CHECK(strstr(buf_str(&text),
+	    "\n\nhttps://example.kz/password/reset?token=a&b\n\n") != NULL);
+	CHECK(strstr(buf_str(&text), "до 05.03.2026 09:30 по времени") !=
+	    NULL);
+	CHECK(strstr(buf_str(&text), "останется прежним.\n\n"
+	    "С уважением,\nИП «Образец»\nhttps://example.kz/\n"
+	    "Поддержка: support@example.kz\n") != NULL);
+	CHECK(strstr(buf_str(&text), "{{") == NULL);
+	/* HTML: every value escaped, the link a link, in the layout. */
+	CHECK(strncmp(buf_str(&html), "<!doctype html>\n<html lang=\"ru\">",
+	    31) == 0);
+	CHECK(strstr(buf_str(&html), "<title>Восстановление пароля</title>")
+	    != NULL);
+	CHECK(strstr(buf_str(&html), "Здравствуйте, &lt;ivan&gt;!") != NULL);
+	CHECK(strstr(buf_str(&html), "<ivan>") == NULL);
+	CHECK(strstr(buf_str(&html), "<a href=\"https://example.kz/password/"
+	    "reset?token=a&amp;b\">https://example.kz/password/reset?token="
+	    "a&amp;b</a>") != NULL);
+	CHECK(strstr(buf_str(&html), "{{") == NULL);
+	/* No key of the data shadowed a computed value. */
+	CHECK(strstr(buf_str(&subject), "EVIL") == NULL);
+	CHECK(strstr(buf_str(&text), "evil") == NULL);
+	CHECK(strstr(buf_str(&text), "EVIL") == NULL);
+	CHECK(strstr(buf_str(&text), "never") == NULL);
+	CHECK(strstr(buf_str(&html), "evil") == NULL);
+	CHECK(strstr(buf_str(&html), "EVIL") == NULL);
+	/* The set no longer points into the render's buffers. */
+	CHECK_STR(mail_var_get(vs, "body"), "");
+	CHECK_STR(mail_var_get(vs, "subject"), "");
+
+	/* A value with a newline stays in the text, escaped in HTML. */
+	buf_reset(&subject);
+	buf_reset(&text);
+	buf_reset(&html);
+	mail_vars_init(vs);
+	mail_var_data(vs, "reason", "строка 1\n<b>строка 2</b>");
+	mail_var_data(vs, "refund_id", "7");
+	CHECK(mail_render("refund_request_admin", vs, &subject, &text, &html,
+	    &why) == 0);
+	CHECK(strstr(buf_str(&text), "Причина:\nстрока 1\n<b>строка 2</b>\n")
+	    != NULL);
+	CHECK(strstr(buf_str(&html), "строка 1\n&lt;b&gt;строка 2&lt;/b&gt;")
+	    != NULL);
+	CHECK(strncmp(buf_str(&subject), "Заявление на возврат № 7 ", 44) ==
+	    0);
+	buf_free(&subject);
+	buf_free(&text);
+	buf_free(&html);
+	free(vs);
+}
+
+/* A render that does not fit fails, with why; it never sends less. */
+static void
+test_render_fails(void)
+{
+	static const char *const bad_kinds[] = {
+		"nosuch", "layout", "", "../pages/login", "mail/verify_email",
+		"verify_email.txt", "VERIFY_EMAIL",
 	};
-	struct buf		 b;
+	struct mail_vars	*vs = malloc(sizeof(*vs));
+	struct buf		 subject, text, html;
+	const char		*why;
+	size_t			 i;
 
-	buf_init(&b, 8192);
-	CHECK(mail_text(&b, t, v, NVARS(v)) == 0);
-	CHECK_STR(buf_str(&b), "Здравствуйте, <ivan>!\n\n"
-	    "Сумма: 60\xc2\xa0" "000\xc2\xa0\xe2\x82\xb8\nЗаказ: № 1000001\n\n"
-	    "https://example.kz/password/reset?token=a&b\n\n"
-	    "Конец строка 1\nстрока 2");
-	buf_reset(&b);
-	CHECK(mail_html(&b, t, v, NVARS(v)) == 0);
-	CHECK_STR(buf_str(&b), "<p>Здравствуйте, &lt;ivan&gt;!</p>\n"
-	    "<p>Сумма: 60\xc2\xa0" "000\xc2\xa0\xe2\x82\xb8<br>\n"
-	    "Заказ: № 1000001</p>\n"
-	    "<p><a href=\"https://example.kz/password/reset?token=a&amp;b\">"
-	    "https://example.kz/password/reset?token=a&amp;b</a></p>\n"
-	    "<p>Конец строка 1<br>\nстрока 2</p>\n");
+	CHECK(vs != NULL);
+	if (vs == NULL)
+		return;
+	buf_init(&subject, MAIL_SUBJECT_MAX);
+	buf_init(&text, MAIL_MAX);
+	buf_init(&html, MAIL_MAX);
 
-	/* An unterminated placeholder stays text; markup is escaped. */
-	buf_reset(&b);
-	CHECK(mail_html(&b, "a < b {{login", v, NVARS(v)) == 0);
-	CHECK_STR(buf_str(&b), "<p>a &lt; b {{login</p>\n");
-	buf_reset(&b);
-	CHECK(mail_text(&b, "{{login}}{{", v, NVARS(v)) == 0);
-	CHECK_STR(buf_str(&b), "<ivan>{{");
-	buf_free(&b);
+	/* A template missing. */
+	for (i = 0; i < NVARS(bad_kinds); i++) {
+		reset_vars(vs);
+		why = NULL;
+		CHECK(!mail_kind_known(bad_kinds[i]));
+		CHECK(mail_render(bad_kinds[i], vs, &subject, &text, &html,
+		    &why) == -1);
+		CHECK(why != NULL && strstr(why, "template") != NULL);
+	}
+	CHECK(mail_kind_known("password_reset"));
+
+	/* Too many variables: the set failed, so does the render. */
+	reset_vars(vs);
+	for (i = 0; i <= MAIL_VARS_MAX; i++)
+		mail_var_data(vs, mail_var_printf(vs, "x%zu", i), "x");
+	CHECK(vs->failed);
+	why = NULL;
+	CHECK(mail_render("password_reset", vs, &subject, &text, &html,
+	    &why) == -1);
+	CHECK(why != NULL && strstr(why, "variables") != NULL);
+
+	/*
+	 * Room for the data, none for body and subject (no data key has
+	 * their names, which would give them a place): it fails too.
+	 */
+	mail_vars_init(vs);
+	for (i = vs->n; i < MAIL_VARS_MAX; i++)
+		mail_var_data(vs, mail_var_printf(vs, "x%zu", i), "x");
+	CHECK(!vs->failed);
+	buf_reset(&subject);
+	buf_reset(&text);
+	buf_reset(&html);
+	CHECK(mail_render("password_reset", vs, &subject, &text, &html,
+	    &why) == -1);
+
+	/* Output over its buffer: the text, then the HTML. */
+	buf_free(&text);
+	buf_init(&text, 200);
+	buf_reset(&subject);
+	buf_reset(&html);
+	reset_vars(vs);
+	CHECK(mail_render("password_reset", vs, &subject, &text, &html,
+	    &why) == -1);
+	CHECK(why != NULL && strstr(why, "too long") != NULL);
+	buf_free(&text);
+	buf_init(&text, MAIL_MAX);
+	buf_free(&html);
+	buf_init(&html, 200);
+	buf_reset(&subject);
+	reset_vars(vs);
+	CHECK(mail_render("password_reset", vs, &subject, &text, &html,
+	    &why) == -1);
+	buf_free(&html);
+	buf_init(&html, MAIL_MAX);
+
+	/* A value that would make the subject two lines. */
+	buf_reset(&subject);
+	buf_reset(&text);
+	mail_vars_init(vs);
+	mail_var_data(vs, "inv_id", "1\nBcc: x@example.kz");
+	CHECK(mail_render("payment_received", vs, &subject, &text, &html,
+	    &why) == -1);
+	CHECK(why != NULL && strstr(why, "line") != NULL);
+	buf_free(&subject);
+	buf_free(&text);
+	buf_free(&html);
+	free(vs);
 }
 
 static void
@@ -330,7 +560,9 @@ main(void)
 	test_build();
 	test_build_long_body();
 	test_build_refuses();
-	test_templates();
+	test_vars();
+	test_render();
+	test_render_fails();
 	test_domain();
 	return check_done();
 }

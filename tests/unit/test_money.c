@@ -51,6 +51,33 @@ test_malformed(void)
 	CHECK(money_parse("1\0" "0", 3, &t) == MONEY_MALFORMED);
 }
 
+/*
+ * 19 or more digits used to overflow a long long before the digit count
+ * was checked (OutSum=9300000000000000000 through ResultURL): undefined
+ * behaviour, a worker abort under UBSan.  Now simply malformed.
+ */
+static void
+test_overflow(void)
+{
+	static const char *const big[] = {
+		"9300000000000000000", "9300000000000000000.00",
+		"99999999999999999999999999999999999999",
+		"9223372036854775807", "9223372036854775808",
+		"18446744073709551616.5", "0000000000000",
+	};
+	long long	t = -1;
+	size_t		i;
+
+	for (i = 0; i < sizeof(big) / sizeof(big[0]); i++)
+		CHECK(parse(big[i], &t) == MONEY_MALFORMED);
+	CHECK(t == -1);
+	/* The longest accepted: 12 digits before the point. */
+	CHECK(parse("999999999999", &t) == MONEY_EXACT &&
+	    t == 99999999999900LL);
+	CHECK(parse("000000000001.000000000000000000", &t) == MONEY_EXACT &&
+	    t == 100);
+}
+
 static void
 test_format(void)
 {
@@ -75,6 +102,7 @@ main(void)
 {
 	test_parse();
 	test_malformed();
+	test_overflow();
 	test_format();
 	return check_done();
 }

@@ -15,6 +15,68 @@ static const struct rk_param shp[] = {
 	{ "Shp_account", "12345678" },
 };
 
+/* The fields of each vector, in the order they are signed. */
+static const char *const pub_a[] = { "my_merchant_login", "100.00", "42",
+    "my_password1" };
+static const char *const pub_b[] = { "200.00", "84", "my_password2" };
+static const struct rk_param pub_bs[] = { { "shp_interface", "link" } };
+static const char *const pub_c[] = { "10", "1", "password#2" };
+static const struct rk_param pub_cs[] = { { "shp_user_id", "1" },
+    { "shp_email", "user@example.com" } };
+static const char *const pub_d[] = { "test", "5.12", "5", "securepass1" };
+static const char *const v1[] = { "amowidgets-kz", "60000.00", "1000001",
+    "Pass1_Test_KZ" };
+static const char *const v3a[] = { "60000.000000", "1000001",
+    "Pass2_Test_KZ" };
+static const char *const v3b[] = { "60000.00", "1000001", "Pass2_Test_KZ" };
+static const char *const v4[] = { "60000.000000", "1000001",
+    "Pass1_Test_KZ" };
+static const char *const v6[] = { "amowidgets-kz", "1000001",
+    "Pass2_Test_KZ" };
+
+/* An array and the number of its elements. */
+#define ALL(a)	(a), (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * The published vectors (Robokassa's documentation and its examples), then
+ * the derived ones: the hash, the fields, the Shp_ parameters, the hex.
+ */
+static const struct {
+	int			 alg;
+	const char *const	*f;
+	size_t			 n;
+	const struct rk_param	*s;
+	size_t			 ns;
+	const char		*want;
+} sigs[] = {
+	{ RK_MD5, ALL(pub_a), NULL, 0, "7642fdc174d0aabe022d992afd59f276" },
+	{ RK_MD5, ALL(pub_b), ALL(pub_bs), "95286fdc8024655ceb9034539bac1180" },
+	{ RK_MD5, ALL(pub_c), NULL, 0, "f38a17bc0db36343789587e4e5abf33c" },
+	{ RK_SHA256, ALL(pub_c), NULL, 0, "6229bb8aa8f4e431fc43022f2847ae32"
+	  "96a9d7fe649b97cb65755abc90d15f0c" },
+	{ RK_MD5, ALL(pub_c), ALL(pub_cs), "9c4b932169d6b683e2b76e31bae35aeb" },
+	{ RK_MD5, ALL(pub_d), NULL, 0, "d33ad746fefb057705993fc6662c5beb" },
+
+	{ RK_MD5, ALL(v1), NULL, 0, "d7efe9f89adeb195d6878e22ce3e1423" },
+	{ RK_SHA256, ALL(v1), NULL, 0, "fab27e3d6cbe3b0591e1ccad4429d556"
+	  "7665962e4acff80e7aa7c6a831c971ba" },
+	{ RK_MD5, ALL(v1), ALL(shp), "1b41ca4bd5fe27367bd80f638ea78103" },
+	{ RK_SHA256, ALL(v1), ALL(shp), "4186ebbf222cca7db054fb2d434f7b23"
+	  "5b62f7f41695de5a7112356dcf7f3e3d" },
+	{ RK_MD5, ALL(v3a), ALL(shp), "ab3a9b9b15e084013d31677317fe9b2e" },
+	{ RK_SHA256, ALL(v3a), ALL(shp), "7979697d0fd4971f81b10571105ec816"
+	  "022926a9a0fa0697dd334eec8a9a0c9f" },
+	/* The same amount written otherwise is another signature. */
+	{ RK_MD5, ALL(v3b), ALL(shp), "4f2cb066d63185b54372906c30ae603f" },
+	{ RK_MD5, ALL(v4), ALL(shp), "093755777f1386340328d39b7d7f8f96" },
+	{ RK_SHA256, ALL(v4), ALL(shp), "6cb5614bee8119000d3656556dc03308"
+	  "541645b6d8ff8d9d36df0140f3bac255" },
+	{ RK_MD5, ALL(v6), NULL, 0, "7fef0a3270b2f6fdf1f89dc1d51f0026" },
+	{ RK_SHA256, ALL(v6), NULL, 0, "06adfc659d81de4226fed4959ba7d631"
+	  "8f52fd5554d44a18a0d342a1d9adc56e" },
+};
+
+/* f and s sign to want, and rk_check() takes want. */
 static void
 check_sig(int alg, const char *const *f, size_t n,
     const struct rk_param *s, size_t ns, const char *want)
@@ -27,65 +89,25 @@ check_sig(int alg, const char *const *f, size_t n,
 }
 
 static void
-test_published(void)
+test_signatures(void)
 {
-	const char *const a[] = { "my_merchant_login", "100.00", "42",
-	    "my_password1" };
-	const char *const b[] = { "200.00", "84", "my_password2" };
-	const struct rk_param bs[] = { { "shp_interface", "link" } };
-	const char *const c[] = { "10", "1", "password#2" };
-	const struct rk_param cs[] = { { "shp_user_id", "1" },
-	    { "shp_email", "user@example.com" } };
-	const char *const d[] = { "test", "5.12", "5", "securepass1" };
+	size_t	i;
 
-	check_sig(RK_MD5, a, 4, NULL, 0, "7642fdc174d0aabe022d992afd59f276");
-	check_sig(RK_MD5, b, 3, bs, 1, "95286fdc8024655ceb9034539bac1180");
-	check_sig(RK_MD5, c, 3, NULL, 0, "f38a17bc0db36343789587e4e5abf33c");
-	check_sig(RK_SHA256, c, 3, NULL, 0,
-	    "6229bb8aa8f4e431fc43022f2847ae3296a9d7fe649b97cb65755abc90d15f0c");
-	check_sig(RK_MD5, c, 3, cs, 2, "9c4b932169d6b683e2b76e31bae35aeb");
-	check_sig(RK_MD5, d, 4, NULL, 0, "d33ad746fefb057705993fc6662c5beb");
-}
-
-static void
-test_derived(void)
-{
-	const char *const v1[] = { "amowidgets-kz", "60000.00", "1000001",
-	    "Pass1_Test_KZ" };
-	const char *const v3a[] = { "60000.000000", "1000001",
-	    "Pass2_Test_KZ" };
-	const char *const v3b[] = { "60000.00", "1000001", "Pass2_Test_KZ" };
-	const char *const v4[] = { "60000.000000", "1000001",
-	    "Pass1_Test_KZ" };
-	const char *const v6[] = { "amowidgets-kz", "1000001",
-	    "Pass2_Test_KZ" };
-
-	check_sig(RK_MD5, v1, 4, NULL, 0, "d7efe9f89adeb195d6878e22ce3e1423");
-	check_sig(RK_SHA256, v1, 4, NULL, 0,
-	    "fab27e3d6cbe3b0591e1ccad4429d5567665962e4acff80e7aa7c6a831c971ba");
-	check_sig(RK_MD5, v1, 4, shp, 2, "1b41ca4bd5fe27367bd80f638ea78103");
-	check_sig(RK_SHA256, v1, 4, shp, 2,
-	    "4186ebbf222cca7db054fb2d434f7b235b62f7f41695de5a7112356dcf7f3e3d");
-	check_sig(RK_MD5, v3a, 3, shp, 2, "ab3a9b9b15e084013d31677317fe9b2e");
-	check_sig(RK_SHA256, v3a, 3, shp, 2,
-	    "7979697d0fd4971f81b10571105ec816022926a9a0fa0697dd334eec8a9a0c9f");
-	/* The same amount written otherwise is another signature. */
-	check_sig(RK_MD5, v3b, 3, shp, 2, "4f2cb066d63185b54372906c30ae603f");
-	CHECK(!rk_check(RK_MD5, v3b, 3, shp, 2,
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		CHECK_CASE("signature %zu (%s, %s)", i, sigs[i].f[0],
+		    sigs[i].want);
+		check_sig(sigs[i].alg, sigs[i].f, sigs[i].n, sigs[i].s,
+		    sigs[i].ns, sigs[i].want);
+	}
+	check_case_end();
+	/* v3b signs otherwise than v3a: v3a's signature is not its. */
+	CHECK(!rk_check(RK_MD5, ALL(v3b), ALL(shp),
 	    "ab3a9b9b15e084013d31677317fe9b2e"));
-	check_sig(RK_MD5, v4, 3, shp, 2, "093755777f1386340328d39b7d7f8f96");
-	check_sig(RK_SHA256, v4, 3, shp, 2,
-	    "6cb5614bee8119000d3656556dc03308541645b6d8ff8d9d36df0140f3bac255");
-	check_sig(RK_MD5, v6, 3, NULL, 0, "7fef0a3270b2f6fdf1f89dc1d51f0026");
-	check_sig(RK_SHA256, v6, 3, NULL, 0,
-	    "06adfc659d81de4226fed4959ba7d6318f52fd5554d44a18a0d342a1d9adc56e");
 }
 
 static void
 test_check(void)
 {
-	const char *const v3a[] = { "60000.000000", "1000001",
-	    "Pass2_Test_KZ" };
 	const char *const p1[] = { "60000.000000", "1000001",
 	    "Pass1_Test_KZ" };
 
@@ -153,7 +175,28 @@ parse(struct rk_callback *cb, const char *s, int need)
 static void
 test_callback(void)
 {
+	static const struct {
+		const char	*query;
+		int		 need, rc;
+	} cases[] = {
+		/* A FailURL carries no signature. */
+		{ "OutSum=60000.00&InvId=7&Culture=ru", 0, 0 },
+		{ "OutSum=60000.00&InvId=7&Culture=ru", 1, -1 },
+		/* Missing, repeated, malformed and oversized parameters. */
+		{ "InvId=7&SignatureValue=ab3a9b9b15e084013d31677317fe9b2e", 1,
+		  -1 },
+		{ "OutSum=1&OutSum=2&InvId=7", 0, -1 },
+		{ "OutSum=1&InvId=0", 0, -1 },
+		{ "OutSum=1&InvId=2147483648", 0, -1 },
+		{ "OutSum=1&InvId=2147483647", 0, 0 },
+		{ "OutSum=1&InvId=-5", 0, -1 },
+		{ "OutSum=1%2C00&InvId=5", 0, -1 },
+		{ "OutSum=1&InvId=5&SignatureValue=xyz", 1, -1 },
+		{ "OutSum=1&InvId=5%00", 0, -1 },
+		{ "OutSum=1&InvId=5&Shp_a=%ZZ", 0, -1 },
+	};
 	struct rk_callback	cb;
+	size_t			i;
 
 	CHECK(parse(&cb, "OutSum=60000.000000&InvId=1000001&SignatureValue="
 	    "AB3A9B9B15E084013D31677317FE9B2E&Fee=2100.000000&EMail=a%40b.kz"
@@ -165,34 +208,13 @@ test_callback(void)
 	CHECK_STR(cb.signature, "AB3A9B9B15E084013D31677317FE9B2E");
 	rk_callback_free(&cb);
 
-	/* A FailURL carries no signature. */
-	CHECK(parse(&cb, "OutSum=60000.00&InvId=7&Culture=ru", 0) == 0);
-	rk_callback_free(&cb);
-	CHECK(parse(&cb, "OutSum=60000.00&InvId=7&Culture=ru", 1) == -1);
-	rk_callback_free(&cb);
-
-	/* Missing, repeated, malformed and oversized parameters. */
-	CHECK(parse(&cb, "InvId=7&SignatureValue=" "ab3a9b9b15e084013d31677"
-	    "317fe9b2e", 1) == -1);
-	rk_callback_free(&cb);
-	CHECK(parse(&cb, "OutSum=1&OutSum=2&InvId=7", 0) == -1);
-	rk_callback_free(&cb);
-	CHECK(parse(&cb, "OutSum=1&InvId=0", 0) == -1);
-	rk_callback_free(&cb);
-	CHECK(parse(&cb, "OutSum=1&InvId=2147483648", 0) == -1);
-	rk_callback_free(&cb);
-	CHECK(parse(&cb, "OutSum=1&InvId=2147483647", 0) == 0);
-	rk_callback_free(&cb);
-	CHECK(parse(&cb, "OutSum=1&InvId=-5", 0) == -1);
-	rk_callback_free(&cb);
-	CHECK(parse(&cb, "OutSum=1%2C00&InvId=5", 0) == -1);
-	rk_callback_free(&cb);
-	CHECK(parse(&cb, "OutSum=1&InvId=5&SignatureValue=xyz", 1) == -1);
-	rk_callback_free(&cb);
-	CHECK(parse(&cb, "OutSum=1&InvId=5%00", 0) == -1);
-	rk_callback_free(&cb);
-	CHECK(parse(&cb, "OutSum=1&InvId=5&Shp_a=%ZZ", 0) == -1);
-	rk_callback_free(&cb);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CHECK_CASE("callback \"%s\", signature %s", cases[i].query,
+		    cases[i].need ? "needed" : "not needed");
+		CHECK(parse(&cb, cases[i].query, cases[i].need) == cases[i].rc);
+		rk_callback_free(&cb);
+	}
+	check_case_end();
 }
 
 static void
@@ -208,8 +230,7 @@ test_urlencode(void)
 int
 main(void)
 {
-	test_published();
-	test_derived();
+	test_signatures();
 	test_check();
 	test_receipt();
 	test_callback();

@@ -18,13 +18,8 @@
 #define S(lit)	(lit), (sizeof(lit) - 1)
 
 static size_t	decode(const char *, size_t, uint32_t *);
-static void	test_decode_valid(void);
-static void	test_decode_overlong(void);
-static void	test_decode_range(void);
-static void	test_decode_truncated(void);
-static void	test_decode_continuation(void);
+static void	test_decode(void);
 static void	test_valid(void);
-static void	test_length(void);
 static void	test_exact(void);
 
 /*
@@ -46,169 +41,144 @@ decode(const char *s, size_t n, uint32_t *cp)
 	return k;
 }
 
-/* Each length at both ends of its range. */
-static void
-test_decode_valid(void)
-{
-	uint32_t	cp;
-
-	CHECK(decode(S("A"), &cp) == 1 && cp == 'A');
-	CHECK(decode(S("\x7f"), &cp) == 1 && cp == 0x7f);
-	CHECK(decode(S("\xc2\x80"), &cp) == 2 && cp == 0x80);
-	CHECK(decode(S("\xdf\xbf"), &cp) == 2 && cp == 0x7ff);
-	CHECK(decode(S("И"), &cp) == 2 && cp == 0x418);
-	CHECK(decode(S("я"), &cp) == 2 && cp == 0x44f);
-	CHECK(decode(S("\xe0\xa0\x80"), &cp) == 3 && cp == 0x800);
-	CHECK(decode(S("€"), &cp) == 3 && cp == 0x20ac);
-	CHECK(decode(S("№"), &cp) == 3 && cp == 0x2116);
+/*
+ * What decodes: the bytes, then the length and the code point decode()
+ * gives.  Each length at both ends of its range first.
+ */
+static const struct {
+	const char	*s;
+	size_t		 n, len;
+	uint32_t	 cp;
+} decodes[] = {
+	{ S("A"), 1, 'A' },			{ S("\x7f"), 1, 0x7f },
+	{ S("\xc2\x80"), 2, 0x80 },		{ S("\xdf\xbf"), 2, 0x7ff },
+	{ S("И"), 2, 0x418 },			{ S("я"), 2, 0x44f },
+	{ S("\xe0\xa0\x80"), 3, 0x800 },	{ S("€"), 3, 0x20ac },
+	{ S("№"), 3, 0x2116 },
 	/* Either side of the surrogates. */
-	CHECK(decode(S("\xed\x9f\xbf"), &cp) == 3 && cp == 0xd7ff);
-	CHECK(decode(S("\xee\x80\x80"), &cp) == 3 && cp == 0xe000);
-	CHECK(decode(S("\xef\xbf\xbf"), &cp) == 3 && cp == 0xffff);
-	CHECK(decode(S("\xf0\x90\x80\x80"), &cp) == 4 && cp == 0x10000);
-	CHECK(decode(S("😀"), &cp) == 4 && cp == 0x1f600);
-	CHECK(decode(S("\xf4\x8f\xbf\xbf"), &cp) == 4 && cp == 0x10ffff);
-
+	{ S("\xed\x9f\xbf"), 3, 0xd7ff },	{ S("\xee\x80\x80"), 3, 0xe000 },
+	{ S("\xef\xbf\xbf"), 3, 0xffff },
+	{ S("\xf0\x90\x80\x80"), 4, 0x10000 },	{ S("😀"), 4, 0x1f600 },
+	{ S("\xf4\x8f\xbf\xbf"), 4, 0x10ffff },
 	/* Only the first code point is decoded. */
-	CHECK(decode(S("Иван"), &cp) == 2 && cp == 0x418);
-	CHECK(decode(S("ab"), &cp) == 1 && cp == 'a');
+	{ S("Иван"), 2, 0x418 },		{ S("ab"), 1, 'a' },
 	/* NUL decodes (as U+0000); utf8_valid() is what refuses it. */
-	CHECK(decode("\0", 1, &cp) == 1 && cp == 0);
-	/* Nothing to decode. */
-	CHECK(decode("", 0, &cp) == 0);
-}
+	{ "\0", 1, 1, 0 },
+};
 
 /*
- * Overlong forms spell a code point with more bytes than it needs; C0 AF
- * is '/' and C0 BC is '<', the classic way around a filter.
+ * What does not: decode() gives 0 and leaves cp as it was.  Overlong
+ * forms spell a code point with more bytes than it needs; C0 AF is '/'
+ * and C0 BC is '<', the classic way around a filter.
  */
-static void
-test_decode_overlong(void)
-{
-	uint32_t	cp;
-
-	CHECK(decode(S("\xc0\x80"), &cp) == 0);		/* NUL */
-	CHECK(decode(S("\xc0\xaf"), &cp) == 0);		/* '/' */
-	CHECK(decode(S("\xc0\xbc"), &cp) == 0);		/* '<' */
-	CHECK(decode(S("\xc1\xbf"), &cp) == 0);		/* U+7F */
-	CHECK(decode(S("\xe0\x80\x80"), &cp) == 0);	/* NUL */
-	CHECK(decode(S("\xe0\x80\xaf"), &cp) == 0);	/* '/' */
-	CHECK(decode(S("\xe0\x9f\xbf"), &cp) == 0);	/* U+7FF */
-	CHECK(decode(S("\xf0\x80\x80\x80"), &cp) == 0);	/* NUL */
-	CHECK(decode(S("\xf0\x8f\xbf\xbf"), &cp) == 0);	/* U+FFFF */
-	/* Nothing was written into cp on failure. */
-	CHECK(cp == 0xdeadbeef);
-}
-
-/* Surrogates are UTF-16's business, and Unicode ends at U+10FFFF. */
-static void
-test_decode_range(void)
-{
-	uint32_t	cp;
-
-	CHECK(decode(S("\xed\xa0\x80"), &cp) == 0);	/* U+D800 */
-	CHECK(decode(S("\xed\xad\xbf"), &cp) == 0);	/* U+DB7F */
-	CHECK(decode(S("\xed\xb0\x80"), &cp) == 0);	/* U+DC00 */
-	CHECK(decode(S("\xed\xbf\xbf"), &cp) == 0);	/* U+DFFF */
-	/* A surrogate pair, as CESU-8 would write U+1F600. */
-	CHECK(decode(S("\xed\xa0\xbd\xed\xb8\x80"), &cp) == 0);
-
-	CHECK(decode(S("\xf4\x90\x80\x80"), &cp) == 0);	/* U+110000 */
-	CHECK(decode(S("\xf4\xbf\xbf\xbf"), &cp) == 0);
-	CHECK(decode(S("\xf5\x80\x80\x80"), &cp) == 0);
-	CHECK(decode(S("\xf7\xbf\xbf\xbf"), &cp) == 0);
+static const struct {
+	const char	*s;
+	size_t		 n;
+} rejects[] = {
+	{ "", 0 },					/* nothing to decode */
+	/* NUL, '/', '<', U+7F; NUL, '/', U+7FF; NUL, U+FFFF. */
+	{ S("\xc0\x80") }, { S("\xc0\xaf") }, { S("\xc0\xbc") },
+	{ S("\xc1\xbf") }, { S("\xe0\x80\x80") }, { S("\xe0\x80\xaf") },
+	{ S("\xe0\x9f\xbf") }, { S("\xf0\x80\x80\x80") },
+	{ S("\xf0\x8f\xbf\xbf") },
+	/*
+	 * Surrogates are UTF-16's business (the last of them a pair, as
+	 * CESU-8 would write U+1F600), and Unicode ends at U+10FFFF.
+	 */
+	{ S("\xed\xa0\x80") }, { S("\xed\xad\xbf") }, { S("\xed\xb0\x80") },
+	{ S("\xed\xbf\xbf") }, { S("\xed\xa0\xbd\xed\xb8\x80") },
+	{ S("\xf4\x90\x80\x80") }, { S("\xf4\xbf\xbf\xbf") },
+	{ S("\xf5\x80\x80\x80") }, { S("\xf7\xbf\xbf\xbf") },
 	/* Lead bytes of the 5- and 6-byte forms RFC 3629 removed. */
-	CHECK(decode(S("\xf8\x88\x80\x80\x80"), &cp) == 0);
-	CHECK(decode(S("\xfc\x84\x80\x80\x80\x80"), &cp) == 0);
-	CHECK(decode(S("\xfe"), &cp) == 0);
-	CHECK(decode(S("\xff"), &cp) == 0);
-}
-
-/* A sequence cut short, by the end of input or by another byte. */
-static void
-test_decode_truncated(void)
-{
-	uint32_t	cp;
-
-	CHECK(decode(S("\xc3"), &cp) == 0);
-	CHECK(decode(S("\xe2\x82"), &cp) == 0);
-	CHECK(decode(S("\xe2"), &cp) == 0);
-	CHECK(decode(S("\xf0\x9f\x98"), &cp) == 0);
-	CHECK(decode(S("\xf0\x9f"), &cp) == 0);
+	{ S("\xf8\x88\x80\x80\x80") }, { S("\xfc\x84\x80\x80\x80\x80") },
+	{ S("\xfe") }, { S("\xff") },
+	/* A sequence cut short, by the end of input or by another byte. */
+	{ S("\xc3") }, { S("\xe2\x82") }, { S("\xe2") },
+	{ S("\xf0\x9f\x98") }, { S("\xf0\x9f") },
 	/* The length given counts, not what follows in memory. */
-	CHECK(decode("И", 1, &cp) == 0);
-	CHECK(decode("€", 2, &cp) == 0);
-	CHECK(decode("😀", 3, &cp) == 0);
-
+	{ "И", 1 }, { "€", 2 }, { "😀", 3 },
 	/* The next byte is not a continuation byte. */
-	CHECK(decode(S("\xc3\x28"), &cp) == 0);
-	CHECK(decode(S("\xc3\xc3"), &cp) == 0);
-	CHECK(decode(S("\xe2\x28\xa1"), &cp) == 0);
-	CHECK(decode(S("\xe2\x82\x28"), &cp) == 0);
-	CHECK(decode(S("\xf0\x9f\x98\x28"), &cp) == 0);
-	CHECK(decode("\xd0\0", 2, &cp) == 0);
-}
+	{ S("\xc3\x28") }, { S("\xc3\xc3") }, { S("\xe2\x28\xa1") },
+	{ S("\xe2\x82\x28") }, { S("\xf0\x9f\x98\x28") }, { "\xd0\0", 2 },
+	/* A continuation byte cannot start a sequence. */
+	{ S("\x80") }, { S("\xbf") }, { S("\x98\xd0") },
+	{ S("\x80\x80\x80\x80") },
+};
 
-/* A continuation byte cannot start a sequence. */
 static void
-test_decode_continuation(void)
+test_decode(void)
 {
 	uint32_t	cp;
+	size_t		i;
 
-	CHECK(decode(S("\x80"), &cp) == 0);
-	CHECK(decode(S("\xbf"), &cp) == 0);
-	CHECK(decode(S("\x98\xd0"), &cp) == 0);
-	CHECK(decode(S("\x80\x80\x80\x80"), &cp) == 0);
+	for (i = 0; i < sizeof(decodes) / sizeof(decodes[0]); i++) {
+		CHECK_CASE("decode \"%s\"", check_bytes(decodes[i].s,
+		    decodes[i].n));
+		CHECK(decode(decodes[i].s, decodes[i].n, &cp) ==
+		    decodes[i].len);
+		CHECK(cp == decodes[i].cp);
+	}
+	for (i = 0; i < sizeof(rejects) / sizeof(rejects[0]); i++) {
+		CHECK_CASE("reject \"%s\"", check_bytes(rejects[i].s,
+		    rejects[i].n));
+		CHECK(decode(rejects[i].s, rejects[i].n, &cp) == 0);
+		/* Nothing was written into cp on failure. */
+		CHECK(cp == 0xdeadbeef);
+	}
+	check_case_end();
 }
+
+/* utf8_valid() of whole strings, then utf8_length() of the valid ones. */
+static const struct {
+	const char	*s;
+	size_t		 n;
+	int		 valid;
+} valids[] = {
+	{ S(""), 1 },			{ S("plain ASCII, 123!"), 1 },
+	{ S("Привет, мир"), 1 },	{ S("Қазақстан Өскемен"), 1 },
+	{ S("😀 emoji 👍🏽"), 1 },	{ S("\xf4\x8f\xbf\xbf"), 1 },
+	/* NUL, raw or overlong, ends a C string early: never valid. */
+	{ "\0", 1, 0 },			{ "ab\0cd", 5, 0 },
+	{ S("ab\xc0\x80" "cd"), 0 },	{ S("\xe0\x80\x80"), 0 },
+	/* A bad sequence anywhere spoils the whole string. */
+	{ S("\xc0\xaf"), 0 },		{ S("Привет\xd0"), 0 },
+	{ S("\xd0Привет"), 0 },		{ S("При\x80вет"), 0 },
+	{ S("abc\xed\xa0\x80"), 0 },	{ S("abc\xf4\x90\x80\x80"), 0 },
+	{ S("\xff\xfe"), 0 },		{ S("caf\xe9"), 0 },	/* Latin-1 é */
+	{ S("\xc3\x28"), 0 },
+	/* Cut inside a character by the given length. */
+	{ "Иван", 8, 1 },		{ "Иван", 7, 0 },	{ "Иван", 6, 1 },
+};
+
+/* utf8_length() counts code points: the password rule depends on it. */
+static const struct {
+	const char	*s;
+	size_t		 n, length;
+} lengths[] = {
+	{ S(""), 0 }, { S("abc"), 3 }, { S("Привет"), 6 }, { S("€"), 1 },
+	{ S("😀"), 1 }, { S("aИ€😀"), 4 }, { S("пппппппппп"), 10 },
+	/* Only the given bytes count. */
+	{ "Привет", 4, 2 }, { "abc", 0, 0 },
+};
 
 static void
 test_valid(void)
 {
-	CHECK(utf8_valid(S("")));
-	CHECK(utf8_valid(S("plain ASCII, 123!")));
-	CHECK(utf8_valid(S("Привет, мир")));
-	CHECK(utf8_valid(S("Қазақстан Өскемен")));
-	CHECK(utf8_valid(S("😀 emoji 👍🏽")));
-	CHECK(utf8_valid(S("\xf4\x8f\xbf\xbf")));
+	size_t	i;
 
-	/* NUL, raw or overlong, ends a C string early: never valid. */
-	CHECK(!utf8_valid("\0", 1));
-	CHECK(!utf8_valid("ab\0cd", 5));
-	CHECK(!utf8_valid(S("ab\xc0\x80" "cd")));
-	CHECK(!utf8_valid(S("\xe0\x80\x80")));
-
-	/* A bad sequence anywhere spoils the whole string. */
-	CHECK(!utf8_valid(S("\xc0\xaf")));
-	CHECK(!utf8_valid(S("Привет\xd0")));
-	CHECK(!utf8_valid(S("\xd0Привет")));
-	CHECK(!utf8_valid(S("При\x80вет")));
-	CHECK(!utf8_valid(S("abc\xed\xa0\x80")));
-	CHECK(!utf8_valid(S("abc\xf4\x90\x80\x80")));
-	CHECK(!utf8_valid(S("\xff\xfe")));
-	CHECK(!utf8_valid(S("caf\xe9")));	/* Latin-1 é */
-	CHECK(!utf8_valid(S("\xc3\x28")));
-
-	/* Cut inside a character by the given length. */
-	CHECK(utf8_valid("Иван", 8));
-	CHECK(!utf8_valid("Иван", 7));
-	CHECK(utf8_valid("Иван", 6));
-}
-
-/* utf8_length() counts code points: the password rule depends on it. */
-static void
-test_length(void)
-{
-	CHECK(utf8_length(S("")) == 0);
-	CHECK(utf8_length(S("abc")) == 3);
-	CHECK(utf8_length(S("Привет")) == 6);
+	for (i = 0; i < sizeof(valids) / sizeof(valids[0]); i++) {
+		CHECK_CASE("utf8_valid(\"%s\", %zu)", check_bytes(valids[i].s,
+		    valids[i].n), valids[i].n);
+		CHECK(utf8_valid(valids[i].s, valids[i].n) == valids[i].valid);
+	}
+	for (i = 0; i < sizeof(lengths) / sizeof(lengths[0]); i++) {
+		CHECK_CASE("utf8_length(\"%s\", %zu)",
+		    check_bytes(lengths[i].s, lengths[i].n), lengths[i].n);
+		CHECK(utf8_length(lengths[i].s, lengths[i].n) ==
+		    lengths[i].length);
+	}
+	check_case_end();
 	CHECK(sizeof("Привет") - 1 == 12);
-	CHECK(utf8_length(S("€")) == 1);
-	CHECK(utf8_length(S("😀")) == 1);
-	CHECK(utf8_length(S("aИ€😀")) == 4);
-	CHECK(utf8_length(S("пппппппппп")) == 10);
-	/* Only the given bytes count. */
-	CHECK(utf8_length("Привет", 4) == 2);
-	CHECK(utf8_length("abc", 0) == 0);
 }
 
 /* Whole strings of exactly n bytes on the heap. */
@@ -233,13 +203,8 @@ test_exact(void)
 int
 main(void)
 {
-	test_decode_valid();
-	test_decode_overlong();
-	test_decode_range();
-	test_decode_truncated();
-	test_decode_continuation();
+	test_decode();
 	test_valid();
-	test_length();
 	test_exact();
 	return check_done();
 }
