@@ -1,13 +1,24 @@
-# Writes OUT: a C table of the templates below DIR (pages/*.html,
-# mail/*.txt and mail/*.html), named by their path below DIR, for tmpl_get().
-file(GLOB_RECURSE FILES RELATIVE ${DIR} ${DIR}/*.html ${DIR}/*.txt)
-list(SORT FILES)
+# Writes OUT: a C table of the templates below each folder of DIRS
+# (templates/: pages/*.html, mail/*.txt and mail/*.html; with the
+# development tools also dev/templates/), named by their path below their
+# folder, for tmpl_get().
+string(REPLACE "|" ";" DIRS "${DIRS}")
+set(FILES "")
+foreach(dir ${DIRS})
+  file(GLOB_RECURSE found RELATIVE ${dir} ${dir}/*.html ${dir}/*.txt)
+  foreach(name ${found})
+    list(APPEND FILES "${dir}|${name}")
+  endforeach()
+endforeach()
 set(c "/* Generated from templates/ by embed.cmake; do not edit. */\n")
 string(APPEND c "#include <stddef.h>\n#include <string.h>\n#include \"html.h\"\n\n")
 set(table "")
 set(i 0)
-foreach(name ${FILES})
-  file(READ ${DIR}/${name} hex HEX)
+foreach(entry ${FILES})
+  string(REPLACE "|" ";" parts "${entry}")
+  list(GET parts 0 dir)
+  list(GET parts 1 name)
+  file(READ ${dir}/${name} hex HEX)
   string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
   string(APPEND c "static const char t${i}[] = { ${bytes} 0 };\n")
   string(APPEND table "\t{ \"${name}\", t${i} },\n")

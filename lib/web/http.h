@@ -9,6 +9,10 @@
  * Conventions of the contract (§3) live here: a client that sends
  * "Accept: application/json" (or calls /api/...) gets JSON, a browser gets
  * HTML; errors are {"error": code, "fields": {...}} in JSON.
+ *
+ * Layer rules (lib/web): the transport sends bytes and knows no page: it
+ * may use lib/conf, lib/rules (the form parser) and lib/base, libfcgi and
+ * cJSON; never page.h, reply.h, session.h or the database.
  */
 #ifndef HTTP_H
 #define HTTP_H

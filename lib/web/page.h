@@ -2,6 +2,9 @@
  * page.h: the site's HTML pages, rendered from the compiled-in templates
  * inside the common layout (header, navigation, footer with the seller's
  * details from the configuration).
+ *
+ * Layer rules (lib/web): may use http.h, csrf.h and lib/base's
+ * templates; never reply.h, session.h or the database.
  */
 #ifndef PAGE_H
 #define PAGE_H

@@ -6,6 +6,9 @@
  * database does not log anyone in.  CSRF protection is the double-submit
  * token of the contract: the cookie "csrf" (SameSite=Strict) must equal
  * the form's field "csrf", compared in constant time.
+ *
+ * Layer rules (lib/web): the top of the web layer: may use every other
+ * file of it, lib/db and lib/crypto; never lib/rt.
  */
 #ifndef SESSION_H
 #define SESSION_H

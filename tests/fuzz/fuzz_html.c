@@ -16,7 +16,7 @@ static const char *const pages[] = {
 	"pages/document.html", "pages/fail.html", "pages/forgot.html",
 	"pages/message.html", "pages/refund.html", "pages/reset.html",
 	"pages/success-paid.html", "pages/success-pending.html",
-	"pages/sandbox-pay.html", "mail/layout.html", "mail/layout.txt",
+	"mail/layout.html", "mail/layout.txt",
 	"mail/password_reset.html", "mail/password_reset.txt",
 };
 
