@@ -99,13 +99,17 @@ out:
 static void
 get_refund(struct request *req)
 {
-	struct session	s;
-	char		inv[16];
+	struct session		s;
+	char			inv[16];
+	struct form_value	v = { inv, 0, 0, NULL };
 
 	if (!session_require(req, &s, LOGIN_REASON))
 		return;
-	show_form(req, 200, &s, form_query(req->query, "inv_id", inv,
-	    sizeof(inv)) == (size_t)-1 ? NULL : inv, NULL, NULL);
+	/* The same rule as the form's field: anything else is no order. */
+	if ((v.len = form_query(req->query, "inv_id", inv, sizeof(inv))) ==
+	    (size_t)-1 || valid_inv_id(&v) != NULL)
+		v.str = NULL;
+	show_form(req, 200, &s, v.str, NULL, NULL);
 }
 
 /* The contract's answer to a refused request. */

@@ -14,7 +14,11 @@
 #include "page.h"
 #include "server.h"
 #include "session.h"
+#include "utf8.h"
 #include "valid.h"
+
+/* The longest User-Agent kept with a consent (consents.user_agent). */
+#define UA_MAX	512
 
 enum {
 	F_LOGIN, F_EMAIL, F_PASSWORD, F_FULL_NAME, F_STATUS, F_ADDRESS,
@@ -100,6 +104,7 @@ create_user(struct request *req, struct form *f, const char *hash,
     long long *uid)
 {
 	const char	*p[9];
+	char		 agent[UA_MAX + 1];
 	PGresult	*res;
 	int		 status = 503;
 
@@ -111,7 +116,13 @@ create_user(struct request *req, struct form *f, const char *hash,
 	p[5] = form_str(f, F_ADDRESS);
 	p[6] = form_str(f, F_IIN_BIN);
 	p[7] = req->remote_addr[0] ? req->remote_addr : "0.0.0.0";
-	p[8] = req->user_agent;
+	/* The consent's evidence, as the browser sent it, made storable. */
+	p[8] = NULL;
+	if (req->user_agent != NULL) {
+		utf8_escape(agent, sizeof(agent), req->user_agent,
+		    strlen(req->user_agent));
+		p[8] = agent;
+	}
 	if (db_begin() == -1)
 		return 503;
 	if ((res = db_exec("register_user", 9, p)) == NULL)

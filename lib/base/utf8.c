@@ -1,6 +1,9 @@
 /*
  * utf8.c: strict UTF-8 decoding; see utf8.h.
  */
+#include <stdio.h>
+#include <string.h>
+
 #include "utf8.h"
 
 size_t
@@ -62,4 +65,32 @@ utf8_length(const char *s, size_t n)
 		if (((unsigned char)*s & 0xc0) != 0x80)
 			count++;
 	return count;
+}
+
+size_t
+utf8_escape(char *dst, size_t dstsz, const char *s, size_t n)
+{
+	uint32_t	cp;
+	size_t		k, o = 0;
+
+	while (n > 0) {
+		k = utf8_decode(s, n, &cp);
+		if (k == 0 || cp < 0x20 || cp == 0x7f) {
+			if (o + 4 >= dstsz)
+				break;
+			snprintf(dst + o, dstsz - o, "\\x%02x",
+			    (unsigned char)*s);
+			o += 4;
+			k = 1;
+		} else {
+			if (o + k >= dstsz)
+				break;
+			memcpy(dst + o, s, k);
+			o += k;
+		}
+		s += k;
+		n -= k;
+	}
+	dst[o] = '\0';
+	return o;
 }

@@ -22,4 +22,13 @@ int	utf8_valid(const char *s, size_t n);
 /* Code points in valid UTF-8 s[0..n). */
 size_t	utf8_length(const char *s, size_t n);
 
+/*
+ * Copies untrusted text s[0..n) into dst[dstsz] as valid UTF-8 that can
+ * be stored and shown: every byte that does not start a valid sequence,
+ * and every control character, becomes the four characters "\xNN".  Stops
+ * before a character that would not fit, so dst is never cut inside one.
+ * Returns the length written; dstsz must be at least 1.
+ */
+size_t	utf8_escape(char *dst, size_t dstsz, const char *s, size_t n);
+
 #endif

@@ -112,6 +112,13 @@ test_algorithms(void)
 	CHECK(verify(tok, &keys, NOW, &t) == AMOTOKEN_INVALID);
 	make(tok, sizeof(tok), "{\"typ\":\"JWT\"}", c, keys.secret);
 	CHECK(verify(tok, &keys, NOW, &t) == AMOTOKEN_INVALID);
+	/* A name twice: refused, whichever one a reader would take. */
+	make(tok, sizeof(tok), "{\"alg\":\"HS256\",\"alg\":\"none\"}", c,
+	    keys.secret);
+	CHECK(verify(tok, &keys, NOW, &t) == AMOTOKEN_INVALID);
+	make(tok, sizeof(tok), "{\"alg\":\"none\",\"alg\":\"HS256\"}", c,
+	    keys.secret);
+	CHECK(verify(tok, &keys, NOW, &t) == AMOTOKEN_INVALID);
 	/* "alg: none" with an empty signature. */
 	snprintf(tok, sizeof(tok), "%s", "eyJhbGciOiJub25lIn0.e30.");
 	CHECK(verify(tok, &keys, NOW, &t) == AMOTOKEN_INVALID);
@@ -196,6 +203,34 @@ test_claims(void)
 #undef TRY
 }
 
+/*
+ * Makes tokens until one's signature has a character that base64 and
+ * base64url write differently, then offers it written in base64.
+ */
+static int
+std_signature_refused(void)
+{
+	char		c[1024], tok[4096], *sig, *p;
+	struct amotoken	t;
+	int		i;
+
+	for (i = 0; i < 200; i++) {
+		claims(c, sizeof(c), "\"https://license.example.kz\"",
+		    keys.client_uuid, NOW - 100 - i, NOW - 100, NOW + 1700,
+		    "31234567", "https://example.amocrm.ru", "example");
+		make(tok, sizeof(tok), hs256, c, keys.secret);
+		sig = strrchr(tok, '.') + 1;
+		if (strpbrk(sig, "-_") == NULL)
+			continue;
+		if (verify(tok, &keys, NOW, &t) != AMOTOKEN_OK)
+			return 0;
+		for (p = sig; *p != '\0'; p++)
+			*p = *p == '-' ? '+' : *p == '_' ? '/' : *p;
+		return verify(tok, &keys, NOW, &t) == AMOTOKEN_INVALID;
+	}
+	return 0;
+}
+
 static void
 test_missing_and_malformed(void)
 {
@@ -203,7 +238,7 @@ test_missing_and_malformed(void)
 		"{}", "[]", "\"x\"", "{\"aud\":\"https://license.example.kz\"}",
 		"{\"aud\":", "not json at all",
 	};
-	char		tok[4096], big[AMOTOKEN_MAX + 64];
+	char		c[1024], tok[4096], big[AMOTOKEN_MAX + 64];
 	struct amotoken	t;
 	size_t		i;
 
@@ -222,6 +257,14 @@ test_missing_and_malformed(void)
 	snprintf(tok, sizeof(tok), "%s", vector);
 	tok[5] = '+';
 	CHECK(verify(tok, &keys, NOW, &t) == AMOTOKEN_INVALID);
+	/* A claim twice: refused. */
+	GOOD(c);
+	snprintf(c + strlen(c) - 1, sizeof(c) - strlen(c) + 1,
+	    ",\"account_id\":1}");
+	make(tok, sizeof(tok), hs256, c, keys.secret);
+	CHECK(verify(tok, &keys, NOW, &t) == AMOTOKEN_INVALID);
+	/* The right signature in base64 instead of base64url: refused. */
+	CHECK(std_signature_refused());
 	/* Too large to look at. */
 	memset(big, 'A', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';

@@ -200,11 +200,48 @@ test_exact(void)
 	}
 }
 
+/* Untrusted text made storable: valid and printable, never cut inside. */
+static void
+test_escape(void)
+{
+	static const struct {
+		const char	*in, *out;
+		size_t		 dstsz;
+	} cases[] = {
+		{ "Mozilla/5.0 (X11)", "Mozilla/5.0 (X11)", 64 },
+		{ "Яндекс.Браузер", "Яндекс.Браузер", 64 },
+		{ "bad \xff byte", "bad \\xff byte", 64 },
+		{ "overlong \xc0\xaf", "overlong \\xc0\\xaf", 64 },
+		{ "surrogate \xed\xa0\x80", "surrogate \\xed\\xa0\\x80", 64 },
+		{ "tab\tand\r\nnewline", "tab\\x09and\\x0d\\x0anewline", 64 },
+		{ "del\x7f", "del\\x7f", 64 },
+		/* Room for "ab" and not for "Я" (2 bytes) with the NUL. */
+		{ "abЯ", "ab", 4 },
+		{ "ab\xff", "ab", 6 },
+		{ "ab\xff", "ab\\xff", 7 },
+		{ "", "", 1 },
+	};
+	char	out[64];
+	size_t	i, n;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CHECK_CASE("utf8_escape(\"%s\", %zu)", cases[i].out,
+		    cases[i].dstsz);
+		n = utf8_escape(out, cases[i].dstsz, cases[i].in,
+		    strlen(cases[i].in));
+		CHECK_STR(out, cases[i].out);
+		CHECK(n == strlen(out) && n < cases[i].dstsz);
+		CHECK(utf8_valid(out, n));
+		check_case_end();
+	}
+}
+
 int
 main(void)
 {
 	test_decode();
 	test_valid();
 	test_exact();
+	test_escape();
 	return check_done();
 }
