@@ -11,15 +11,24 @@
  * at a time: it claims one (FOR UPDATE SKIP LOCKED, with a lease, so any
  * number of mailers can run), makes the token of its link if its kind
  * has one (amobill.mail_kinds; only the token's SHA-256 is stored),
- * commits, renders the message from its kind's templates
- * (templates/mail/, lib/mail/mail.h), hands it to the SMTP server with
- * libcurl, and records the attempt.  A message that cannot be rendered
+ * renders the message from its kind's templates (templates/mail/,
+ * lib/mail/mail.h), keeps it in the outbox row and commits; then it hands
+ * it to the SMTP server with libcurl and records the attempt, the
+ * server's acceptance before anything else.  A claimed message whose
+ * last attempt has no recorded outcome (a mailer killed mid-send, or one
+ * that could not reach the database to record it) still holds the
+ * message it was: that is sent again, byte for byte, so a copy the
+ * server had already taken is the same message, same link and
+ * Message-ID, and a mail client shows one.  The lease is what a send can
+ * take (SEND_MAX, and the time to record it), so such a message goes
+ * within a minute of its claim.  A message that cannot be rendered
  * (a template missing, variables or texts over their limits) is not sent:
  * its attempt is recorded as failed, like one the server refused.  A
  * failed attempt is retried with exponential back-off (30 s doubling to
- * an hour) until the message is two days old (its give_up_at), when it
- * is marked failed.  Between rounds it waits for a notification on
- * mail_queued (a new message) or at most -i seconds (default 30).
+ * an hour), rendered anew with a new link, until the message is two days
+ * old (its give_up_at), when it is marked failed.  Between rounds it
+ * waits for a notification on mail_queued (a new message) or at most -i
+ * seconds (default 30).
  *
  * SIGTERM or SIGINT ends it after the message in hand.  With --once it
  * runs one round and exits: 0 if every message it tried was sent, 1
@@ -29,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
@@ -44,7 +54,15 @@
 
 #define POLL_DEFAULT	30		/* seconds between rounds */
 #define POLL_MAX	3600
-#define LEASE		"300"		/* seconds a claimed message is ours */
+/*
+ * A claimed message is ours for LEASE seconds: a send takes at most
+ * SEND_MAX (libcurl's whole transfer), recording it at most RECORD_MAX
+ * more, with room to spare.  A message of a mailer that died goes again
+ * when the lease runs out.
+ */
+#define SEND_MAX	30		/* seconds */
+#define RECORD_MAX	20		/* seconds of retries to record a send */
+#define LEASE		"60"
 #define ROUND_MAX	500		/* messages in one round at most */
 #define DETAIL_MAX	300
 #define URL_MAX		1024
@@ -52,7 +70,10 @@
 static const struct db_stmt statements[] = {
 	{ "reminders",
 	  "SELECT amobill.mail_enqueue_reminders()" },
-	/* The next due message, ours for the lease. */
+	/*
+	 * The next due message, ours for the lease, with the message a
+	 * previous attempt of unknown outcome left.
+	 */
 	{ "claim",
 	  "WITH m AS ("
 	  "  SELECT id FROM amobill.mail_outbox"
@@ -64,7 +85,11 @@ static const struct db_stmt statements[] = {
 	  "  FROM m WHERE o.id = m.id"
 	  " RETURNING o.id, o.kind, o.to_address, o.data::text, o.attempts,"
 	  "           (SELECT k.link_path FROM amobill.mail_kinds k"
-	  "             WHERE k.kind = o.kind)" },
+	  "             WHERE k.kind = o.kind), o.message, o.message_id" },
+	/* The message made, kept until its attempt is recorded. */
+	{ "keep",
+	  "UPDATE amobill.mail_outbox SET message = $2, message_id = $3"
+	  " WHERE id = $1::bigint" },
 	/* A link's token, good as long as its kind says (mail_kinds). */
 	{ "token_add",
 	  "INSERT INTO amobill.mail_tokens (token_hash, purpose, user_id,"
@@ -76,7 +101,12 @@ static const struct db_stmt statements[] = {
 	  "  WHERE o.id = $1::bigint AND k.link_path IS NOT NULL"
 	  " RETURNING amobill.day_text(expires_at),"
 	  "           amobill.mail_time(expires_at)" },
-	/* The attempt, and what follows: sent, the next try, or failed. */
+	/*
+	 * The attempt, and what follows: sent, the next try, or failed.
+	 * Either way the kept message goes: a sent one needs it no more,
+	 * and after a failure the server has none, so the next attempt
+	 * makes a new one, its link good from then.
+	 */
 	{ "record",
 	  "WITH a AS (INSERT INTO amobill.mail_attempts (outbox_id, ok, detail)"
 	  "    VALUES ($1::bigint, $2::boolean, $3::text))"
@@ -85,8 +115,8 @@ static const struct db_stmt statements[] = {
 	  "           WHEN now() >= give_up_at THEN 'failed'"
 	  "           ELSE 'pending' END,"
 	  "       sent_at = CASE WHEN $2::boolean THEN now() END,"
-	  "       message_id = CASE WHEN $2::boolean THEN $4::text"
-	  "           ELSE message_id END,"
+	  "       message = NULL,"
+	  "       message_id = CASE WHEN $2::boolean THEN message_id END,"
 	  "       next_attempt_at = now() + least(interval '1 hour',"
 	  "           interval '30 seconds' *"
 	  "           power(2, least(attempts - 1, 12)))"
@@ -109,14 +139,25 @@ struct outgoing {
 	char		 token[CRYPTO_TOKEN_LEN + 1];	/* "" if none */
 	char		 expires[16];
 	char		 expires_time[8];
+	struct buf	 msg;		/* the message, as it goes */
+	char		 mid[128];	/* its Message-ID */
+	int		 again;		/* msg is a previous attempt's */
+	const char	*why;		/* not NULL: not rendered, why */
 };
 
 static void
 outgoing_free(struct outgoing *o)
 {
 	cJSON_Delete(o->data);
+	/* The message may hold a link's token. */
+	if (o->msg.data != NULL)
+		OPENSSL_cleanse(o->msg.data, o->msg.len);
+	buf_free(&o->msg);
 	OPENSSL_cleanse(o, sizeof(*o));
 }
+
+static int render(const struct config *, const struct outgoing *,
+    struct buf *, char *, size_t, const char **);
 
 /* Makes the message's link token and stores its hash.  0 or -1. */
 static int
@@ -139,8 +180,37 @@ add_token(struct outgoing *o)
 }
 
 /*
- * Takes the next due message, with its token if it has a link.  Returns
- * 1 (o filled), 0 if none is due, -1 if the database failed.
+ * Makes the message of a first claim (or of one after a failed attempt),
+ * with its link's token, and keeps it in the outbox row, in the claim's
+ * transaction: from the commit on, every attempt sends these bytes until
+ * one is recorded.  One that cannot be rendered is not kept (o->why says
+ * why) and its attempt is recorded as failed.  Returns 0 or -1.
+ */
+static int
+make(const struct config *cfg, struct outgoing *o)
+{
+	const char	*p[3];
+	PGresult	*res;
+	int		 rc = -1;
+
+	if (o->link_path[0] != '\0' && add_token(o) == -1)
+		return -1;
+	if (render(cfg, o, &o->msg, o->mid, sizeof(o->mid), &o->why) == -1)
+		return 0;
+	p[0] = o->id;
+	p[1] = buf_str(&o->msg);
+	p[2] = o->mid;
+	res = db_exec("keep", 3, p);
+	if (res != NULL && db_ok(res))
+		rc = 0;
+	PQclear(res);
+	return rc;
+}
+
+/*
+ * Takes the next due message: the one a previous attempt left, or a new
+ * one.  Returns 1 (o filled), 0 if none is due, -1 if the database
+ * failed.
  */
 static int
 claim(const struct config *cfg, struct outgoing *o)
@@ -150,8 +220,9 @@ claim(const struct config *cfg, struct outgoing *o)
 	int		 rc = -1;
 
 	memset(o, 0, sizeof(*o));
+	buf_init(&o->msg, MAIL_MAX);
 	if (db_begin() == -1)
-		return -1;
+		goto out;
 	if ((res = db_exec("claim", 1, p)) == NULL || !db_ok(res))
 		goto out;
 	if (PQntuples(res) == 0) {
@@ -168,7 +239,12 @@ claim(const struct config *cfg, struct outgoing *o)
 	if (PQgetisnull(res, 0, 2))
 		snprintf(o->to, sizeof(o->to), "%s", cfg->admin_email);
 	o->data = cJSON_Parse(PQgetvalue(res, 0, 3));
-	if (o->link_path[0] != '\0' && add_token(o) == -1)
+	if (!PQgetisnull(res, 0, 6)) {
+		o->again = 1;
+		if (db_text(res, 0, 7, o->mid, sizeof(o->mid)) == -1 ||
+		    buf_adds(&o->msg, PQgetvalue(res, 0, 6)) == -1)
+			goto out;
+	} else if (make(cfg, o) == -1)
 		goto out;
 	if (db_commit() == -1)
 		goto out;
@@ -355,7 +431,7 @@ smtp_send(const struct config *cfg, const char *to, const struct buf *msg,
 	curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
 	curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)msg->len);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)SEND_MAX);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	if (strncmp(cfg->smtp_url, "smtp://", 7) == 0)
 		/*
@@ -385,16 +461,19 @@ out:
 
 /* Records the attempt, with one log line.  Returns 0 or -1. */
 static int
-record(const struct outgoing *o, int ok, const char *detail,
-    const char *mid)
+record(const struct outgoing *o, int ok, const char *detail)
 {
-	const char	*p[4] = { o->id, ok ? "true" : "false", detail, mid };
+	const char	*p[3] = { o->id, ok ? "true" : "false", detail };
 	PGresult	*res;
 	int		 rc = -1;
 
-	res = db_exec("record", 4, p);
+	res = db_exec("record", 3, p);
 	if (res != NULL && db_ok(res) && PQntuples(res) == 1) {
-		if (ok)
+		if (ok && o->again)
+			log_msg("message %s (%s) sent again, the same message "
+			    "(an earlier attempt had no recorded outcome)",
+			    o->id, o->kind);
+		else if (ok)
 			log_msg("message %s (%s) sent", o->id, o->kind);
 		else if (strcmp(PQgetvalue(res, 0, 0), "failed") == 0)
 			log_msg("message %s (%s) attempt %s failed: %s; "
@@ -404,11 +483,31 @@ record(const struct outgoing *o, int ok, const char *detail,
 			    "next in %s s", o->id, o->kind, o->attempts,
 			    detail, PQgetvalue(res, 0, 1));
 		rc = 0;
-	} else
-		log_msg("message %s (%s): cannot record the attempt", o->id,
-		    o->kind);
+	}
 	PQclear(res);
 	return rc;
+}
+
+/*
+ * Records the attempt.  A message the server took is recorded, if the
+ * database fails, again each second for RECORD_MAX seconds: until then
+ * the lease keeps other mailers from sending it again.  Returns 0 or -1.
+ */
+static int
+record_outcome(const struct outgoing *o, int ok, const char *detail)
+{
+	int	i;
+
+	for (i = 0; record(o, ok, detail) == -1; i++) {
+		if (!ok || i == RECORD_MAX) {
+			log_msg("message %s (%s): cannot record the attempt; "
+			    "it goes again when its lease runs out", o->id,
+			    o->kind);
+			return -1;
+		}
+		sleep(1);
+	}
+	return 0;
 }
 
 /*
@@ -419,23 +518,20 @@ static int
 deliver_one(const struct config *cfg)
 {
 	struct outgoing	 o;
-	struct buf	 msg;
-	const char	*why;
-	char		 detail[DETAIL_MAX], mid[128] = "";
+	char		 detail[DETAIL_MAX];
 	int		 got, ok = 0;
 
 	if ((got = claim(cfg, &o)) != 1)
 		return got;
-	buf_init(&msg, MAIL_MAX);
-	if (render(cfg, &o, &msg, mid, sizeof(mid), &why) == -1)
-		snprintf(detail, sizeof(detail), "not rendered: %s", why);
+	if (o.why != NULL)
+		snprintf(detail, sizeof(detail), "not rendered: %s", o.why);
 	else
-		ok = smtp_send(cfg, o.to, &msg, detail, sizeof(detail)) == 0;
-	if (msg.data != NULL)
-		OPENSSL_cleanse(msg.data, msg.len);
-	buf_free(&msg);
-	/* Not recorded: the lease runs out and it is tried again. */
-	got = record(&o, ok, detail, mid) == -1 ? -1 : ok ? 1 : 2;
+		ok = smtp_send(cfg, o.to, &o.msg, detail, sizeof(detail)) == 0;
+	/*
+	 * The server's verdict first, nothing in between.  Not recorded:
+	 * the lease runs out and the same message goes again.
+	 */
+	got = record_outcome(&o, ok, detail) == -1 ? -1 : ok ? 1 : 2;
 	outgoing_free(&o);
 	return got;
 }

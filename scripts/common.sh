@@ -77,8 +77,9 @@ psql_super() {
 # The data folder: sockets, logs, cluster, config, signing key and mail.
 prepare_var() {
 	mkdir -p "$AMOBILL_VAR"/run "$AMOBILL_VAR"/log "$AMOBILL_VAR"/pg \
-	    "$AMOBILL_VAR"/nginx "$AMOBILL_VAR"/mail
+	    "$AMOBILL_VAR"/nginx "$AMOBILL_VAR"/mail "$AMOBILL_VAR"/journal
 	chmod 755 "$AMOBILL_VAR" "$AMOBILL_VAR"/run "$AMOBILL_VAR"/nginx
+	chmod 700 "$AMOBILL_VAR"/journal
 	if [ "$(id -u)" = 0 ]; then
 		chown postgres: "$AMOBILL_VAR"/pg
 		runuser -u postgres -- test -x "$AMOBILL_VAR"/pg ||
@@ -96,6 +97,11 @@ prepare_var() {
 	if ! grep -q '^smtp_url' "$AMOBILL_CONFIG" &&
 	    grep -q '^# Development configuration' "$AMOBILL_CONFIG"; then
 		write_mail_config >>"$AMOBILL_CONFIG"
+	fi
+	# One written before robokassa-result kept a journal.
+	if ! grep -q '^journal_dir' "$AMOBILL_CONFIG" &&
+	    grep -q '^# Development configuration' "$AMOBILL_CONFIG"; then
+		echo "journal_dir = $AMOBILL_VAR/journal" >>"$AMOBILL_CONFIG"
 	fi
 }
 
@@ -133,6 +139,7 @@ write_dev_config() {
 	merchant_address = 050000, г. Алматы, ул. Примерная, 1
 	support_email = support@example.kz
 	receipt_tax = none
+	journal_dir = $AMOBILL_VAR/journal
 	EOF
 	write_mail_config >>"$AMOBILL_CONFIG"
 	umask 022

@@ -76,7 +76,11 @@ CREATE INDEX payment_events_inv_id ON amobill.payment_events (inv_id);
 
 -- A license is a set of periods per account.  A paid period belongs to
 -- one order, and an order has at most one; a grant is time an
--- administrator added (admin.extend_license) and counts as paid.
+-- administrator added (admin.extend_license) and counts as paid.  The
+-- paid and granted periods of an account follow one another without a
+-- gap: each new one starts where the last still running ends
+-- (amobill.next_period_start), and when one is revoked the ones queued
+-- behind it move up (amobill.revoke_period, sql/006_licensing.sql).
 CREATE TABLE amobill.license_periods (
 	id		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 	account_id	bigint NOT NULL REFERENCES amobill.amo_accounts (id),
@@ -85,13 +89,40 @@ CREATE TABLE amobill.license_periods (
 	starts_at	timestamptz NOT NULL,
 	ends_at		timestamptz NOT NULL,
 	created_at	timestamptz NOT NULL DEFAULT now(),
+	-- An approved refund ends its order's period at once: it is
+	-- revoked, not shortened, so that the record of what was bought
+	-- stays.
+	revoked_at	timestamptz,
 	CHECK (ends_at >= starts_at),
-	CHECK ((kind = 'paid') = (inv_id IS NOT NULL))
+	CHECK ((kind = 'paid') = (inv_id IS NOT NULL)),
+	CONSTRAINT license_periods_revoked_paid
+	    CHECK (revoked_at IS NULL OR kind = 'paid')
 );
 CREATE INDEX license_periods_account ON amobill.license_periods (account_id, ends_at);
 -- One trial per account, ever.
 CREATE UNIQUE INDEX license_periods_one_trial ON amobill.license_periods (account_id)
 	WHERE kind = 'trial';
+
+-- A period's effective end: its end, or the moment it was revoked if that
+-- came first.  The one home of the rule: every query asks this.
+CREATE FUNCTION amobill.period_end(ends_at timestamptz, revoked_at timestamptz)
+RETURNS timestamptz
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN least(ends_at, revoked_at);
+
+-- Where a new paid or granted period of an account starts: at the
+-- effective end of what is still running or queued (a revoked period
+-- counts until its revocation only), or now if that is later.  Trials do
+-- not count: a payment ends a running one.  The one home of the rule
+-- (apply_payment, admin.extend_license); the caller holds the account's
+-- row lock, so that two new periods never start at the same place.
+CREATE FUNCTION amobill.next_period_start(p_account bigint)
+RETURNS timestamptz
+LANGUAGE sql STABLE SET search_path = pg_catalog, amobill AS $$
+	SELECT greatest(now(), max(amobill.period_end(p.ends_at, p.revoked_at)))
+	  FROM amobill.license_periods p
+	 WHERE p.account_id = p_account AND p.kind <> 'trial';
+$$;
 
 -- Checkout: the order for a user's account at the plan's price, with the
 -- offer in force.  Returns the InvId.
@@ -124,9 +155,9 @@ $$;
 -- The one path by which an order becomes paid (ResultURL and
 -- reconciliation both come here).  Locks the order, checks the amount, and
 -- on the first call marks it paid, adds the license period from the later
--- of now and the end of the account's last paid period, ends a running
--- trial, records the acceptance of the offer, and tells license checks.
--- A repeat has no second effect.
+-- of now and the effective end of the account's paid time
+-- (next_period_start), ends a running trial, records the acceptance of
+-- the offer, and tells license checks.  A repeat has no second effect.
 CREATE FUNCTION amobill.apply_payment(p_inv_id integer, p_tiyn bigint)
 RETURNS text
 LANGUAGE plpgsql SECURITY DEFINER
@@ -146,13 +177,14 @@ BEGIN
 	IF o.status <> 'unpaid' THEN
 		RETURN 'already_paid';
 	END IF;
-	-- Payments for one account are applied one at a time.
-	PERFORM 1 FROM amobill.amo_accounts WHERE id = o.account_id FOR UPDATE;
+	-- Payments, extensions and revocations for one account are applied
+	-- one at a time (each takes this lock first): the end read here is
+	-- the one committed last.  NO KEY: the foreign-key checks of a
+	-- checkout for the same account do not wait for it.
+	PERFORM 1 FROM amobill.amo_accounts WHERE id = o.account_id
+	    FOR NO KEY UPDATE;
 	SELECT term_months INTO months FROM amobill.plans WHERE code = o.plan_code;
-	SELECT greatest(now(), max(ends_at)) INTO start
-	  FROM amobill.license_periods
-	 WHERE account_id = o.account_id AND kind <> 'trial';
-	start := coalesce(start, now());
+	start := amobill.next_period_start(o.account_id);
 	INSERT INTO amobill.license_periods (account_id, kind, inv_id,
 	    starts_at, ends_at)
 	VALUES (o.account_id, 'paid', o.inv_id, start,
@@ -202,6 +234,7 @@ END
 $$;
 
 REVOKE ALL ON FUNCTION amobill.create_order(bigint, text, text, inet),
+    amobill.next_period_start(bigint),
     amobill.apply_payment(integer, bigint),
     amobill.result_call(inet, text, jsonb, integer, bigint, text),
     amobill.reconcile_payment(integer, bigint, jsonb) FROM PUBLIC;

@@ -1,5 +1,5 @@
 -- License checks: an account's state from its periods, the trial of a
--- never-seen account, blocking, revoked (refunded) periods, and the
+-- never-seen account, blocking, revoking a (refunded) period, and the
 -- notifications that tell every license-check worker to forget what it
 -- knew about an account.
 
@@ -24,20 +24,6 @@ ALTER TABLE amobill.users
 	ADD COLUMN blocked_at timestamptz,
 	ADD CONSTRAINT users_blocked_both
 	    CHECK ((blocked_reason IS NULL) = (blocked_at IS NULL));
-
--- An approved refund ends its order's period at once (it is revoked, not
--- shortened, so that the record of what was bought stays).
-ALTER TABLE amobill.license_periods
-	ADD COLUMN revoked_at timestamptz,
-	ADD CONSTRAINT license_periods_revoked_paid
-	    CHECK (revoked_at IS NULL OR kind = 'paid');
-
--- A period's effective end: its end, or the moment it was revoked if that
--- came first.  The one home of the rule: every query asks this.
-CREATE FUNCTION amobill.period_end(ends_at timestamptz, revoked_at timestamptz)
-RETURNS timestamptz
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-RETURN least(ends_at, revoked_at);
 
 -- Every change to an account's licenses is announced on license_changed
 -- (the account's id); license-check workers listen.
@@ -67,6 +53,54 @@ CREATE TRIGGER users_block_notify
 	AFTER UPDATE OF blocked_at ON amobill.users
 	FOR EACH ROW WHEN (OLD.blocked_at IS DISTINCT FROM NEW.blocked_at)
 	EXECUTE FUNCTION amobill.notify_user_block();
+
+-- Revokes an order's paid period now (an approved refund: the period
+-- ends at once, amobill.period_end) and moves the periods queued behind
+-- it, paid or granted, by whoever, up by the time it no longer covers:
+-- the first of them starts at the revocation (or where the revoked one
+-- would have started, had it not begun), each keeps its length, and the
+-- account's time runs on without a gap.  Trials are never moved.
+--
+-- The account's row is locked first, as apply_payment and
+-- admin.extend_license lock it before they read where a new period
+-- starts: a payment for the same account either committed before (its
+-- period is queued, and moves with the others) or waits for this
+-- transaction and then starts after the moved periods.  Every row
+-- changed is announced on license_changed by the trigger above, at
+-- commit.  Returns false if the order had no period to revoke.
+CREATE FUNCTION amobill.revoke_period(p_inv integer) RETURNS boolean
+LANGUAGE plpgsql SET search_path = pg_catalog, amobill AS $$
+DECLARE
+	acc	bigint;
+	p	amobill.license_periods%ROWTYPE;
+	gap	interval;
+BEGIN
+	SELECT account_id INTO acc FROM amobill.license_periods
+	 WHERE inv_id = p_inv;
+	IF NOT FOUND THEN
+		RETURN false;
+	END IF;
+	PERFORM 1 FROM amobill.amo_accounts WHERE id = acc FOR NO KEY UPDATE;
+	UPDATE amobill.license_periods SET revoked_at = now()
+	 WHERE inv_id = p_inv AND revoked_at IS NULL
+	RETURNING * INTO p;
+	IF NOT FOUND THEN
+		RETURN false;
+	END IF;
+	-- In seconds, so that moving a period keeps its length to the
+	-- second whatever the session's TimeZone (an interval of days would
+	-- be counted on the session's calendar).
+	gap := make_interval(secs => extract(epoch FROM p.ends_at -
+	    greatest(p.starts_at, amobill.period_end(p.ends_at, p.revoked_at))));
+	IF gap > interval '0' THEN
+		UPDATE amobill.license_periods
+		   SET starts_at = starts_at - gap, ends_at = ends_at - gap
+		 WHERE account_id = acc AND kind <> 'trial'
+		   AND revoked_at IS NULL AND starts_at >= p.ends_at;
+	END IF;
+	RETURN true;
+END
+$$;
 
 -- An account's license now.  code: VALID (a paid period is running),
 -- TRIAL, SUSPENDED (a user who bought for it is blocked, or its running
@@ -198,7 +232,8 @@ END
 $$;
 
 REVOKE ALL ON FUNCTION amobill.license_state(bigint),
-    amobill.license_check(bigint, text, integer) FROM PUBLIC;
+    amobill.license_check(bigint, text, integer),
+    amobill.revoke_period(integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION amobill.license_check(bigint, text, integer)
     TO amobill_license;
 GRANT SELECT ON amobill.widgets TO amobill_license;

@@ -110,8 +110,10 @@ END
 $$;
 
 -- Decides a pending request: 'approved' ends the order's paid period at
--- once (the license check answers SUSPENDED) and makes the payout due
--- within 14 days; 'rejected' keeps the license as it is.
+-- once and moves the periods queued behind it up to the revocation
+-- (amobill.revoke_period: the license check answers SUSPENDED, or VALID
+-- if another period carries on), and makes the payout due within 14
+-- days; 'rejected' keeps the license as it is.
 CREATE FUNCTION amobill.decide_refund(p_refund_id bigint, p_note text,
     p_verdict text) RETURNS void
 LANGUAGE plpgsql AS $$
@@ -125,8 +127,7 @@ BEGIN
 	UPDATE amobill.refunds SET status = p_verdict, decided_at = now(),
 	    decision_note = n WHERE id = r.id;
 	IF p_verdict = 'approved' THEN
-		UPDATE amobill.license_periods SET revoked_at = now()
-		 WHERE inv_id = r.inv_id AND revoked_at IS NULL;
+		PERFORM amobill.revoke_period(r.inv_id);
 	END IF;
 	PERFORM amobill.audit_write(CASE p_verdict WHEN 'approved'
 	    THEN 'approve_refund' ELSE 'reject_refund' END, 'refund ' || r.id, n);
@@ -171,10 +172,14 @@ $$;
 -- ---- Licenses ----
 
 -- Adds days to an account's license (as checkout names it: "mycompany",
--- "mycompany.kommo.com"...), after whatever it already has.
+-- "mycompany.kommo.com"...), after whatever it already has
+-- (amobill.next_period_start, as a payment does: a refunded period counts
+-- until its revocation only); a grant queued behind a period that is
+-- later revoked moves up with the rest.  Days are Almaty's.
 CREATE FUNCTION admin.extend_license(p_amo_domain text, p_days integer,
     p_note text) RETURNS timestamptz
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, amobill AS $$
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, amobill SET TimeZone = 'Asia/Almaty' AS $$
 DECLARE
 	n	text := amobill.require_note(p_note);
 	h	text := lower(btrim(coalesce(p_amo_domain, '')));
@@ -187,13 +192,13 @@ BEGIN
 	IF h !~ '\.' THEN
 		h := h || '.amocrm.ru';
 	END IF;
-	SELECT id INTO acc FROM amobill.amo_accounts WHERE host = h;
+	-- The account's lock, as apply_payment and revoke_period take it.
+	SELECT id INTO acc FROM amobill.amo_accounts WHERE host = h
+	    FOR NO KEY UPDATE;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'no amoCRM account %', h;
 	END IF;
-	SELECT greatest(now(), max(amobill.period_end(ends_at, revoked_at))) INTO start
-	  FROM amobill.license_periods WHERE account_id = acc AND kind <> 'trial';
-	start := coalesce(start, now());
+	start := amobill.next_period_start(acc);
 	INSERT INTO amobill.license_periods (account_id, kind, starts_at, ends_at)
 	VALUES (acc, 'grant', start, start + make_interval(days => p_days));
 	PERFORM amobill.audit_write('extend_license', h, p_days || ' days: ' || n);

@@ -5,9 +5,11 @@
 --
 -- An outbox row holds the kind of message, its recipient and the data of
 -- the event as it was (jsonb); the mailer renders the text from the
--- kind's templates (templates/mail/).  No row ever holds a password, a full IIN or a token: the
--- mailer makes a link's token when it sends the message and stores only
--- its SHA-256 here.  See docs/mail.md.
+-- kind's templates (templates/mail/).  No row ever holds a password or a
+-- full IIN, and no row of a sent message a token: the mailer makes a
+-- link's token once, when it first claims the message, stores its SHA-256
+-- in mail_tokens and keeps the rendered message (mail_outbox.message) only
+-- until the attempt's outcome is recorded.  See docs/mail.md.
 
 DO $$
 BEGIN
@@ -71,6 +73,13 @@ CREATE TABLE amobill.mail_outbox (
 	give_up_at	timestamptz NOT NULL DEFAULT now() + interval '2 days',
 	sent_at		timestamptz,
 	message_id	text CHECK (length(message_id) <= 200),
+	-- The message as the mailer made it at its claim, link and
+	-- Message-ID included, kept while an attempt to send it has no known
+	-- outcome (the mailer died, or could not record it): the next attempt
+	-- sends these same bytes, so a copy the server had already taken is
+	-- the same message.  Cleared when the attempt is recorded, sent or
+	-- failed: a sent message keeps nothing of its token.
+	message		text CHECK (length(message) <= 524288),
 	CHECK ((to_address IS NULL) = to_admin),
 	CHECK ((state = 'sent') = (sent_at IS NOT NULL))
 );
@@ -451,7 +460,7 @@ GRANT SELECT ON admin.mail_queue TO amobill_admin;
 
 -- mailer: takes due messages, records attempts, makes link tokens.
 GRANT SELECT, UPDATE (state, attempts, next_attempt_at, sent_at,
-    message_id) ON amobill.mail_outbox TO amobill_mail;
+    message_id, message) ON amobill.mail_outbox TO amobill_mail;
 GRANT INSERT ON amobill.mail_attempts TO amobill_mail;
 GRANT INSERT, SELECT (expires_at) ON amobill.mail_tokens TO amobill_mail;
 GRANT SELECT ON amobill.mail_kinds TO amobill_mail;

@@ -17,7 +17,8 @@
 #define LINE_MAX_BYTES	4096
 
 enum kind {
-	STRING, ORIGIN, PAGE, SMTP, FLAG, TRIAL_DAYS, HASH_NAME, BIN, EMAIL, TAX
+	STRING, ORIGIN, PAGE, SMTP, FLAG, TRIAL_DAYS, HASH_NAME, BIN, EMAIL, TAX,
+	FOLDER
 };
 
 struct key {
@@ -54,6 +55,7 @@ static const struct key keys[] = {
 	{ "smtp_password",		STRING,	    STR(smtp_password), 0 },
 	{ "mail_from",			EMAIL,	    STR(mail_from), 0 },
 	{ "admin_email",		EMAIL,	    STR(admin_email), 0 },
+	{ "journal_dir",		FOLDER,	    STR(journal_dir), 0 },
 };
 #undef STR
 
@@ -178,6 +180,10 @@ set_value(struct config *cfg, const struct key *k, const char *v)
 	case STRING:
 		if (*v == '\0')
 			return "must not be empty";
+		break;
+	case FOLDER:
+		if (*v != '/' || strlen(v) > 200)
+			return "must be an absolute path";
 		break;
 	}
 	if ((*(char **)(void *)field = strdup(v)) == NULL)

@@ -44,6 +44,12 @@ struct config {
 	char		*smtp_password;
 	char		*mail_from;
 	char		*admin_email;
+	/*
+	 * The folder where robokassa-result keeps the ResultURL calls it
+	 * answered 503 while the database was down, to replay them (an
+	 * absolute path; NULL: none kept).
+	 */
+	char		*journal_dir;
 };
 
 /*

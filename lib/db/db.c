@@ -3,6 +3,7 @@
  */
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
@@ -16,6 +17,8 @@ static const struct db_stmt *const *stmt_sets;
 static const char		*channel;	/* LISTEN on each connection */
 static int			 fresh;		/* connected since db_notified() */
 static int			 in_tx;		/* between db_begin and its end */
+static int			 tx_stmts;	/* db_exec calls in this one */
+static int			 tx_pause_ms;	/* test hook; see db.h */
 
 static int
 prepare_all(void)
@@ -115,6 +118,23 @@ db_ready(void)
 	return 0;
 }
 
+/* AMOBILL_TEST_TX_PAUSE_MS, 0 unless set to a number of 1 to 60000. */
+static int
+test_pause(void)
+{
+	const char	*v = getenv("AMOBILL_TEST_TX_PAUSE_MS");
+	char		*end;
+	long		 ms;
+
+	if (v == NULL || *v == '\0')
+		return 0;
+	ms = strtol(v, &end, 10);
+	if (*end != '\0' || ms < 1 || ms > 60000)
+		return 0;
+	log_msg("test hook: pausing %ld ms inside transactions", ms);
+	return (int)ms;
+}
+
 int
 db_open(const char *conninfo, const char *role, const char *app,
     const struct db_stmt *const *sets)
@@ -128,10 +148,68 @@ db_open(const char *conninfo, const char *role, const char *app,
 	stmt_sets = sets;
 	if (conninfo == NULL || role == NULL)
 		return -1;
+	tx_pause_ms = test_pause();
 	if (db_ready() == -1)
 		log_msg("database unavailable at start: %s",
 		    conn ? PQerrorMessage(conn) : "no memory");
 	return 0;
+}
+
+int
+db_room(const char *conninfo, const char *role, const char *app,
+    struct db_room *room, char *why, size_t whysz)
+{
+	const char	*k[] = { "dbname", "user", "application_name",
+			    "connect_timeout", NULL };
+	const char	*v[] = { conninfo, role, app, "2", NULL };
+	const char	*p[2] = { app, role };
+	PGconn		*c;
+	PGresult	*res = NULL;
+	int		 rc = -1;
+
+	snprintf(why, whysz, "no memory");
+	if ((c = PQconnectdbParams(k, v, 1)) == NULL)
+		return -1;
+	if (PQstatus(c) != CONNECTION_OK)
+		goto out;
+	/*
+	 * Every client backend counts against max_connections; the ones of
+	 * this program as this role are an instance we replace (it stopped,
+	 * or its orphans are dying): they are not counted.  A role sees the
+	 * backend_type of its own sessions only; for the others, a backend
+	 * with a user is taken for a client (the server's own processes have
+	 * none).
+	 */
+	res = PQexecParams(c,
+	    "SELECT current_setting('max_connections')::int,"
+	    "   current_setting('superuser_reserved_connections')::int +"
+	    "   coalesce(current_setting('reserved_connections', true)::int,"
+	    "     0),"
+	    "   (SELECT count(*) FROM pg_stat_activity"
+	    "     WHERE coalesce(backend_type = 'client backend',"
+	    "           usesysid IS NOT NULL)"
+	    "       AND pid <> pg_backend_pid()"
+	    "       AND (application_name, usename) IS DISTINCT FROM"
+	    "           ($1::text, $2::name))",
+	    2, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
+		goto out;
+	room->max = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+	room->reserved = strtol(PQgetvalue(res, 0, 1), NULL, 10);
+	room->open = strtol(PQgetvalue(res, 0, 2), NULL, 10);
+	rc = 0;
+out:
+	if (rc == -1) {
+		snprintf(why, whysz, "%s", res != NULL ?
+		    PQresultErrorMessage(res) : PQerrorMessage(c));
+		/* libpq's messages end with a newline, some have two lines. */
+		why[strcspn(why, "\n")] = '\0';
+		if (why[0] == '\0')
+			snprintf(why, whysz, "no answer");
+	}
+	PQclear(res);
+	PQfinish(c);
+	return rc;
 }
 
 void
@@ -146,6 +224,9 @@ db_exec(const char *name, int nparams, const char *const *params)
 {
 	PGresult	*res;
 
+	/* Before the check, so that a backend ended meanwhile is seen. */
+	if (in_tx && tx_stmts++ > 0 && tx_pause_ms > 0)
+		(void)poll(NULL, 0, tx_pause_ms);
 	if (db_ready() == -1)
 		return NULL;
 	res = PQexecPrepared(conn, name, nparams, params, NULL, NULL, 0);
@@ -226,6 +307,7 @@ db_begin(void)
 	    simple("BEGIN") != 0))
 		return -1;
 	in_tx = 1;
+	tx_stmts = 0;
 	return 0;
 }
 
@@ -235,7 +317,12 @@ db_commit(void)
 	PGresult	*res;
 	int		 ok;
 
-	if (conn == NULL || PQstatus(conn) != CONNECTION_OK)
+	/*
+	 * Not in a transaction block: the one db_begin() opened was lost,
+	 * and a COMMIT here would only be warned about, and succeed.
+	 */
+	if (conn == NULL || PQstatus(conn) != CONNECTION_OK ||
+	    PQtransactionStatus(conn) == PQTRANS_IDLE)
 		return -1;
 	/* A transaction that failed is answered "ROLLBACK", not an error. */
 	res = PQexec(conn, "COMMIT");

@@ -27,6 +27,13 @@ struct db_stmt {
 };
 
 /*
+ * Test hook, off unless set: with AMOBILL_TEST_TX_PAUSE_MS=<ms> (1 to
+ * 60000) in the environment when db_open() runs, db_exec() waits that
+ * long before every statement after the first of a transaction, so that
+ * a test can end the backend while it is "idle in transaction"
+ * (tests/http/test_transactions.py).  db_open() logs that it is on.
+ * Never set it in production.
+ *
  * Remembers how to connect (conninfo of the config's "database" plus the
  * role) and the statements: sets is a NULL-terminated list of tables, each
  * ending with an entry whose name is NULL.  Connects at once, but a
@@ -35,6 +42,26 @@ struct db_stmt {
  */
 int	db_open(const char *conninfo, const char *role, const char *app,
 	    const struct db_stmt *const *sets);
+
+/*
+ * What the server allows and what is open, for the start-up check:
+ * max_connections; those of them kept for superusers (with, from
+ * PostgreSQL 16, reserved_connections); the client connections open now,
+ * not counting the asking one nor those of app as role.
+ */
+struct db_room {
+	long	max;
+	long	reserved;
+	long	open;
+};
+
+/*
+ * Asks the server, on a connection of its own, made and closed here (not
+ * the worker's).  Returns 0, or -1 with why (a line) if it cannot be
+ * reached or refused.
+ */
+int	db_room(const char *conninfo, const char *role, const char *app,
+	    struct db_room *room, char *why, size_t whysz);
 
 /* Closes the connection. */
 void	db_close(void);

@@ -8,8 +8,16 @@
  * without SA_RESTART, so it interrupts accept() and tells libfcgi to stop.
  * A signal that lands between the unblocking and accept() would be missed,
  * so the parent repeats SIGTERM every second until its workers are gone.
+ *
+ * A supervisor that dies without stopping its workers (SIGKILL, a crash)
+ * takes them with it: each worker asks the kernel for SIGTERM when its
+ * parent dies (PR_SET_PDEATHSIG), and a worker whose supervisor is gone
+ * leaves as soon as the signal gets in, that is when it has no request in
+ * hand, since no one would repeat it.  Only the supervisor holds the
+ * socket's lock, so a new instance can start at once.
  */
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -31,9 +39,13 @@
 
 #define MAX_WORKERS	64
 #define BACKLOG		128
+/* Connections kept free for administrators (docs/operations.md). */
+#define ADMIN_RESERVE	5
 
 static volatile sig_atomic_t	stopping;
 static volatile sig_atomic_t	tick;
+static pid_t			supervisor;	/* the parent's pid */
+static int			lock_fd = -1;	/* the socket's lock */
 
 static void
 on_stop(int sig)
@@ -41,6 +53,20 @@ on_stop(int sig)
 	(void)sig;
 	stopping = 1;
 	FCGX_ShutdownPending();
+}
+
+/*
+ * A worker's: the same, but an orphan (its supervisor killed) exits at
+ * once.  The signal is blocked while a request is in hand, so none is
+ * cut short; and it may have landed just before accept(), where waiting
+ * for a repeat would wait forever.
+ */
+static void
+on_worker_stop(int sig)
+{
+	if (getppid() != supervisor)
+		_exit(0);
+	on_stop(sig);
 }
 
 static void
@@ -62,6 +88,81 @@ handle_signal(int sig, void (*fn)(int))
 	sigaction(sig, &sa, NULL);
 }
 
+/* The pid a lock file names, or 0. */
+static pid_t
+lock_owner(int fd)
+{
+	char	 b[24];
+	ssize_t	 n;
+	long	 pid;
+	char	*end;
+
+	if ((n = pread(fd, b, sizeof(b) - 1, 0)) <= 0)
+		return 0;
+	b[n] = '\0';
+	pid = strtol(b, &end, 10);
+	return end != b && (*end == '\n' || *end == '\0') && pid > 0 ?
+	    (pid_t)pid : 0;
+}
+
+/*
+ * Takes the lock file that keeps a second instance from stealing the
+ * socket, and writes our pid into it.  A lock held although the pid it
+ * names is gone is held by the orphaned workers of a supervisor that was
+ * killed (before they died with it, or from a build that did not make
+ * them): they serve a socket that is about to be replaced, so the file
+ * is replaced too, and with it the lock.  A file without a pid (its
+ * owner is just starting) is a live one.  Returns the fd, or -1.
+ */
+static int
+take_lock(const char *lockpath)
+{
+	struct stat	 a, b;
+	char		 pid[24];
+	pid_t		 owner;
+	int		 fd, try, len;
+
+	for (try = 0; try < 2; try++) {
+		if ((fd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC,
+		    0600)) == -1) {
+			log_msg("%s: %s", lockpath, strerror(errno));
+			return -1;
+		}
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+			len = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+			if (ftruncate(fd, 0) == -1 ||
+			    pwrite(fd, pid, (size_t)len, 0) != len) {
+				log_msg("%s: %s", lockpath, strerror(errno));
+				close(fd);
+				return -1;
+			}
+			return fd;
+		}
+		if (errno != EWOULDBLOCK) {
+			log_msg("%s: %s", lockpath, strerror(errno));
+			close(fd);
+			return -1;
+		}
+		owner = lock_owner(fd);
+		if (owner == 0 || kill(owner, 0) == 0 || errno != ESRCH) {
+			log_msg("%s: another instance is running%s", lockpath,
+			    owner != 0 ? "" : " (or starting)");
+			close(fd);
+			return -1;
+		}
+		/* Only the file we looked at: another start may have won. */
+		if (fstat(fd, &a) == 0 && stat(lockpath, &b) == 0 &&
+		    a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+			log_msg("%s: held by the workers of pid %d, which is "
+			    "gone; taking it over", lockpath, (int)owner);
+			(void)unlink(lockpath);
+		}
+		close(fd);
+	}
+	log_msg("%s: another instance is running", lockpath);
+	return -1;
+}
+
 static int
 open_socket(const char *path)
 {
@@ -76,14 +177,9 @@ open_socket(const char *path)
 		return -1;
 	}
 	memcpy(sun.sun_path, path, strlen(path) + 1);
-	/* The lock keeps a second instance from stealing the socket. */
 	snprintf(lockpath, sizeof(lockpath), "%s.lock", path);
-	if ((lock = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) ==
-	    -1 || flock(lock, LOCK_EX | LOCK_NB) == -1) {
-		log_msg("%s: %s", lockpath, errno == EWOULDBLOCK ?
-		    "another instance is running" : strerror(errno));
+	if ((lock = take_lock(lockpath)) == -1)
 		goto fail;
-	}
 	(void)unlink(path);
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
 	    bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
@@ -91,7 +187,8 @@ open_socket(const char *path)
 		log_msg("listen on %s: %s", path, strerror(errno));
 		goto fail;
 	}
-	/* The lock stays held (and open) for the life of the process. */
+	/* The lock stays held (and open) for the life of the supervisor. */
+	lock_fd = lock;
 	return fd;
 fail:
 	if (fd != -1)
@@ -166,8 +263,8 @@ worker(const struct program *prog, const struct config *cfg, int sock)
 	sigaddset(&stopset, SIGTERM);
 	sigaddset(&stopset, SIGINT);
 	sigprocmask(SIG_BLOCK, &stopset, NULL);
-	handle_signal(SIGTERM, on_stop);
-	handle_signal(SIGINT, on_stop);
+	handle_signal(SIGTERM, on_worker_stop);
+	handle_signal(SIGINT, on_worker_stop);
 	signal(SIGPIPE, SIG_IGN);
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, sock, 0) != 0) {
 		log_msg("libfcgi failed to start");
@@ -207,7 +304,11 @@ struct pool {
 	int	n;
 };
 
-/* Forks worker slot i.  Returns 1 in the child, 0 in the parent, -1. */
+/*
+ * Forks worker slot i.  Returns 1 in the child, 0 in the parent, -1 on
+ * failure, 2 in a child whose parent died before it could ask to die
+ * with it.
+ */
 static int
 spawn(struct pool *p, int i)
 {
@@ -217,8 +318,19 @@ spawn(struct pool *p, int i)
 		log_msg("fork: %s", strerror(errno));
 		return -1;
 	}
-	if (pid == 0)
+	if (pid == 0) {
+		/* The parent may have died before the prctl: look after it. */
+		if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1)
+			log_msg("prctl: %s", strerror(errno));
+		if (getppid() != supervisor)
+			return 2;
+		/* The lock is the supervisor's: it is free when it dies. */
+		if (lock_fd != -1) {
+			close(lock_fd);
+			lock_fd = -1;
+		}
 		return 1;
+	}
 	p->pid[i] = pid;
 	p->started[i] = time(NULL);
 	return 0;
@@ -253,7 +365,8 @@ supervise(const struct program *prog, const struct config *cfg, int sock,
 	handle_signal(SIGALRM, on_alarm);
 	for (i = 0; i < p.n; i++)
 		if ((r = spawn(&p, i)) != 0)
-			return r == 1 ? worker(prog, cfg, sock) : 1;
+			return r == 1 ? worker(prog, cfg, sock) :
+			    r == 2 ? 0 : 1;
 	log_msg("listening with %d workers", p.n);
 	while (!stopping) {
 		if ((pid = waitpid(-1, &st, 0)) == -1 ||
@@ -269,7 +382,8 @@ supervise(const struct program *prog, const struct config *cfg, int sock,
 		if (time(NULL) - p.started[i] < 1)
 			sleep(1);
 		if (!stopping && (r = spawn(&p, i)) != 0)
-			return r == 1 ? worker(prog, cfg, sock) : 1;
+			return r == 1 ? worker(prog, cfg, sock) :
+			    r == 2 ? 0 : 1;
 	}
 	log_msg("stopping: letting workers finish their requests");
 	for (;;) {
@@ -294,6 +408,42 @@ supervise(const struct program *prog, const struct config *cfg, int sock,
 	}
 	alarm(0);
 	log_msg("stopped");
+	return 0;
+}
+
+/*
+ * Every worker holds a connection: refuses a worker count that, with the
+ * connections already open, would leave less than ADMIN_RESERVE of what
+ * the server lets roles without superuser use (docs/operations.md, the
+ * sizing).  A server that cannot be asked is not a reason not to start:
+ * the workers wait for it like any other.  Returns 0, or -1 to stop.
+ */
+static int
+check_budget(const struct program *prog, const struct config *cfg,
+    long nworkers)
+{
+	struct db_room	r;
+	char		why[256];
+	long		allowed;
+
+	if (db_room(cfg->database, prog->role, prog->name, &r, why,
+	    sizeof(why)) == -1) {
+		log_msg("could not check the connection budget (%s); "
+		    "starting anyway", why);
+		return 0;
+	}
+	allowed = r.max - r.reserved - ADMIN_RESERVE;
+	if (r.open + nworkers > allowed) {
+		log_msg("-w %ld: %ld connections, with the %ld already open, "
+		    "make %ld; the cluster allows %ld (max_connections %ld, "
+		    "less %ld reserved for superusers and %d for "
+		    "administrators): lower -w or raise max_connections",
+		    nworkers, nworkers, r.open, r.open + nworkers, allowed,
+		    r.max, r.reserved, ADMIN_RESERVE);
+		return -1;
+	}
+	log_msg("connections: %ld for the workers, %ld open, of the %ld the "
+	    "cluster allows", nworkers, r.open, allowed);
 	return 0;
 }
 
@@ -331,6 +481,7 @@ server_main(const struct program *prog, int argc, char **argv)
 	int				 sock, rc;
 	pid_t				 parent = getpid();
 
+	supervisor = parent;
 	if ((rc = command_start(&cmd, argc, argv, &cfg, &path)) != 0)
 		return rc;
 	if (routes) {
@@ -342,7 +493,13 @@ server_main(const struct program *prog, int argc, char **argv)
 		goto out;
 	}
 	sock = path != NULL ? open_socket(path) : inherited_socket();
-	rc = sock == -1 ? 1 : supervise(prog, &cfg, sock, (int)nworkers);
+	if (sock == -1)
+		rc = 1;
+	else if (prog->role != NULL && check_budget(prog, &cfg, nworkers) ==
+	    -1)
+		rc = 1;
+	else
+		rc = supervise(prog, &cfg, sock, (int)nworkers);
 	/* The parent, done, takes away the socket it made. */
 	if (path != NULL && sock != -1 && getpid() == parent)
 		unlink(path);

@@ -169,7 +169,7 @@ rk_callback_parse(struct rk_callback *cb, const char *s, size_t n,
     int need_signature)
 {
 	struct form_pair	*p;
-	long long		 tiyn;
+	long long		 tiyn, inv;
 	size_t			 i;
 	char			*end;
 
@@ -199,9 +199,10 @@ rk_callback_parse(struct rk_callback *cb, const char *s, size_t n,
 	    strlen(cb->inv_id) > 10 ||
 	    strspn(cb->inv_id, "0123456789") != strlen(cb->inv_id))
 		return -1;
-	cb->inv = strtoll(cb->inv_id, &end, 10);
-	if (cb->inv > 2147483647LL)
+	/* Set only once valid: a caller may pass cb->inv to the database. */
+	if ((inv = strtoll(cb->inv_id, &end, 10)) > 2147483647LL)
 		return -1;
+	cb->inv = inv;
 	if (need_signature && (cb->signature == NULL ||
 	    !hex_shape(cb->signature)))
 		return -1;

@@ -15,6 +15,7 @@ import json
 import os
 import random
 import re
+import signal
 import subprocess
 import tempfile
 import threading
@@ -22,8 +23,8 @@ import time
 import unittest
 import urllib.parse
 
-from stack import (ROOT, VAR, Client, admin, amo_token, config, eventually, register, sql,
-                   stack, unique)
+from stack import (ROOT, VAR, Client, admin, amo_token, config, eventually, pid, register,
+                   sql, stack, unique)
 from stack import paid_order as pay
 
 MAIL = os.path.join(VAR, "mail")
@@ -709,6 +710,86 @@ class Templates(unittest.TestCase):
                 % (too_many, long_subject))
         quiet()
         self.assertEqual(mails_to(form["email"], "Оплата заказа"), [])
+
+
+# The mailer's lease on a claimed message (cmd/mailer.c LEASE), in seconds.
+LEASE = 60
+
+
+def set_sink_delay(seconds):
+    """Makes the SMTP sink wait before taking each message (dev/smtp-sink)."""
+    path = os.path.join(MAIL, ".delay")
+    if seconds:
+        with open(path, "w") as f:
+            f.write("%g\n" % seconds)
+    elif os.path.exists(path):
+        os.unlink(path)
+
+
+class Crash(unittest.TestCase):
+    """A mailer killed while it sends: every message goes, the killed
+    one's within the lease of the restart, none twice in the normal case,
+    and a message sent again is the same message."""
+
+    def test_killed_mid_send_every_message_once_and_the_same(self):
+        c, form, uid = new_user()
+        wait_mails(form["email"], "Подтвердите адрес")
+        address = unique("crash") + "@example.kz"
+        set_sink_delay(0.4)
+        try:
+            ids = [r[0] for r in sql(
+                "SELECT amobill.mail_enqueue('password_reset', %s, :'a1',"
+                " jsonb_build_object('login', :'a2')) FROM generate_series(1, 20)"
+                % uid, address, form["login"])]
+            self.assertEqual(len(ids), 20)
+            idlist = ",".join(ids)
+            # Killed while it sends: some delivered, the rest not yet.
+            self.assertTrue(eventually(lambda: len(mails_to(address)) >= 3, 30))
+            os.kill(pid("mailer"), signal.SIGKILL)
+            killed = time.monotonic()
+            delivered = len(mails_to(address))
+            self.assertLess(delivered, 20)
+            stack("start", "mailer")
+            got = eventually(lambda: sql(
+                "SELECT count(*) FROM amobill.mail_outbox WHERE id IN (%s) AND state = 'sent'"
+                % idlist) == [["20"]], LEASE + 20)
+            self.assertTrue(got, "%s of 20 sent %.0f s after the kill" % (
+                sql("SELECT count(*) FROM amobill.mail_outbox WHERE id IN (%s)"
+                    " AND state = 'sent'" % idlist)[0][0], time.monotonic() - killed))
+        finally:
+            set_sink_delay(0)
+        quiet()
+        got = mails_to(address)
+        by_id = {}
+        for m in got:
+            by_id.setdefault(m.msg["Message-ID"], []).append(m)
+        sent = {r[0]: r[1] for r in sql("SELECT id, message_id FROM amobill.mail_outbox"
+                                        " WHERE id IN (%s)" % idlist)}
+        # Every message arrived, under the Message-ID the outbox recorded.
+        self.assertEqual(set(by_id), {"<%s>" % mid for mid in sent.values()})
+        twice = [copies for copies in by_id.values() if len(copies) > 1]
+        # At most the one the kill caught after the server had taken it
+        # came twice, and then as the same message: same link, same id.
+        self.assertLessEqual(len(twice), 1, [len(c) for c in by_id.values()])
+        for copies in twice:
+            self.assertEqual(len(copies), 2)
+            self.assertEqual(copies[0].links("/password/reset"),
+                             copies[1].links("/password/reset"))
+            self.assertEqual(copies[0].text, copies[1].text)
+        # One link per message, made once, each its own; every one works.
+        links = [m.links("/password/reset") for copies in by_id.values() for m in copies[:1]]
+        self.assertTrue(all(len(l) == 1 for l in links))
+        self.assertEqual(len({l[0][1] for l in links}), 20)
+        self.assertEqual(sql("SELECT count(*) FROM amobill.mail_tokens WHERE outbox_id IN (%s)"
+                             % idlist), [["20"]])
+        self.assertEqual(sql("SELECT count(*) FROM amobill.mail_tokens WHERE outbox_id IN (%s)"
+                             " AND token_hash IN (SELECT decode(t, 'hex') FROM"
+                             " unnest(string_to_array(:'a1', ',')) t)" % idlist,
+                             ",".join(token_hash(l[0][1]) for l in links)),
+                         [["20"]])
+        # Nothing of a sent message is kept but its Message-ID.
+        self.assertEqual(sql("SELECT count(*) FROM amobill.mail_outbox WHERE id IN (%s)"
+                             " AND message IS NOT NULL" % idlist), [["0"]])
 
 
 class ZzSecrets(unittest.TestCase):

@@ -2,11 +2,14 @@
 errors of the contract, and the administrator's decision through psql."""
 import datetime
 import json
+import os
+import subprocess
+import threading
 import unittest
 import zoneinfo
 
-from stack import (Client, admin, amo_token, count, paid_order, register, sql, unique,
-                   within_a_second)
+from stack import (ROOT, Client, admin, amo_token, count, eventually, paid_order, register,
+                   sql, unique, within_a_second)
 
 ALMATY = zoneinfo.ZoneInfo("Asia/Almaty")
 BANK = {"recipient": "Иван Петров", "recipient_iin_bin": "791028302728",
@@ -206,6 +209,154 @@ class Decisions(unittest.TestCase):
         due = admin("SELECT overdue, payout_deadline < now() FROM admin.refunds_due"
                     " WHERE refund_id = %d" % rid)
         self.assertEqual(due.stdout.split(), ["t", "t"])
+
+
+def period(inv):
+    """The order's license period as the database holds it: (starts_at,
+    ends_at, revoked_at or None), as aware datetimes."""
+    row = sql("SELECT to_json(starts_at) #>> '{}', to_json(ends_at) #>> '{}',"
+              " coalesce(to_json(revoked_at) #>> '{}', '')"
+              " FROM amobill.license_periods WHERE inv_id = %s" % inv)[0]
+    return tuple(datetime.datetime.fromisoformat(v) if v else None for v in row)
+
+
+def license_of(host, amo_id):
+    r = Client().get("/api/v1/license?widget=leadscore",
+                     headers={"X-Auth-Token": amo_token(amo_id, host.split(".")[0])})
+    return r.json()
+
+
+def expires(answer):
+    return datetime.datetime.fromisoformat(answer["expires_at"].replace("Z", "+00:00"))
+
+
+def approved_refund(c, inv):
+    """The customer asks for the order's refund and an administrator
+    approves it through psql: the refund's id."""
+    r = c.post("/refund", dict(BANK, inv_id=inv, reason=REASON))
+    assert r.status == 201, r.text
+    rid = r.json()["refund_id"]
+    a = admin("SELECT admin.approve_refund(%d, 'motivated, approved')" % rid)
+    assert a.returncode == 0, a.stderr
+    return rid
+
+
+def day(t):
+    return t.astimezone(ALMATY).strftime("%d.%m.%Y")
+
+
+class Periods(unittest.TestCase):
+    """The periods around a refund: what was queued behind a refunded
+    period moves up to the revocation keeping its length, and buying
+    again after a refund starts at once (issue 11)."""
+
+    def test_refund_with_a_queued_period_keeps_the_license_valid(self):
+        for k, who in ((1, "same"), (2, "other")):
+            with self.subTest(customer=who):
+                c, first, host = paid_order(prefix="rq")
+                started(first, 5)
+                buyer = c if who == "same" else register()[0]
+                _, second, _ = paid_order(buyer, host=host)
+                s0, e0, _ = period(second)
+                self.assertEqual(s0, period(first)[1], "queued behind the first")
+                amo_id = int(first) * 10 + k
+                j = license_of(host, amo_id)
+                self.assertEqual((j["code"], expires(j)), ("VALID", e0.replace(microsecond=0)))
+
+                approved_refund(c, first)
+                _, _, revoked = period(first)
+                s1, e1, _ = period(second)
+                self.assertEqual(s1, revoked, "the queued period starts at the revocation")
+                self.assertEqual(e1 - s1, e0 - s0, "and keeps its length")
+                within_a_second(lambda: [license_of(host, amo_id) for _ in range(4)],
+                                lambda j: j["code"] == "VALID"
+                                and expires(j) == e1.replace(microsecond=0))
+                for client in {c, buyer}:
+                    lic = {l["inv_id"]: l for l in client.get("/account").json()["licenses"]
+                           if l["amo_domain"] == host}
+                    self.assertEqual(lic[int(first)]["status"], "suspended")
+                    self.assertEqual(datetime.datetime.fromisoformat(
+                        lic[int(first)]["ends_at"]), revoked)
+                    self.assertEqual(lic[int(second)]["status"], "active")
+                    self.assertEqual(datetime.datetime.fromisoformat(
+                        lic[int(second)]["starts_at"]), s1)
+                    self.assertEqual(datetime.datetime.fromisoformat(
+                        lic[int(second)]["ends_at"]), e1)
+                    html = client.get("/account", headers={"Accept": "text/html"}).text
+                    self.assertIn(day(e1), html)
+                    self.assertNotIn(day(e0), html)
+
+    def test_buying_again_after_a_refund_is_valid_at_once(self):
+        c, first, host = paid_order(prefix="rb")
+        started(first, 3)
+        amo_id = int(first) * 10 + 4
+        self.assertEqual(license_of(host, amo_id)["code"], "VALID")
+        approved_refund(c, first)
+        within_a_second(lambda: [license_of(host, amo_id) for _ in range(4)],
+                        lambda j: j["code"] == "SUSPENDED")
+        _, second, _ = paid_order(c, host=host)
+        s, e, _ = period(second)
+        self.assertGreater(s, period(first)[2], "after the revocation")
+        self.assertLess(abs(s - datetime.datetime.now(datetime.timezone.utc)).total_seconds(),
+                        60, "the new period starts at once, not at the refunded one's end")
+        within_a_second(lambda: [license_of(host, amo_id) for _ in range(4)],
+                        lambda j: j["code"] == "VALID" and expires(j) == e.replace(microsecond=0))
+        lic = [l for l in c.get("/account").json()["licenses"] if l["inv_id"] == int(second)][0]
+        self.assertEqual(lic["status"], "active")
+        self.assertEqual(datetime.datetime.fromisoformat(lic["starts_at"]).astimezone(
+            ALMATY).date(), datetime.datetime.now(ALMATY).date())
+
+    def test_a_payment_during_the_approval_follows_the_moved_period(self):
+        # The approval holds the account's lock until it commits: a payment
+        # for the same account made meanwhile waits, then starts after the
+        # moved period, not after where it used to be.
+        c, first, host = paid_order(prefix="rl")
+        started(first, 2)
+        _, second, _ = paid_order(c, host=host)
+        s0, e0, _ = period(second)
+        r = c.post("/refund", dict(BANK, inv_id=first, reason=REASON))
+        self.assertEqual(r.status, 201, r.text)
+        rid = r.json()["refund_id"]
+        name = unique("held")
+        held = subprocess.Popen([os.path.join(ROOT, "scripts", "psql"), "-X", "-q",
+                                 "-v", "ON_ERROR_STOP=1"], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                env=dict(os.environ, PGAPPNAME=name))
+        third = []
+        t = threading.Thread(target=lambda: third.append(paid_order(c, host=host)[1]))
+        try:
+            held.stdin.write("BEGIN;\nSELECT admin.approve_refund(%d, 'approved, held');\n"
+                             % rid)
+            held.stdin.flush()
+            self.assertTrue(eventually(lambda: sql(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = :'a1'"
+                " AND state = 'idle in transaction' AND query LIKE '%approve_refund%'",
+                name) == [["1"]]), "the approval is done, not committed")
+            t.start()
+            self.assertTrue(eventually(lambda: sql(
+                "SELECT count(*) FROM pg_stat_activity WHERE usename = 'amobill_payment'"
+                " AND wait_event_type = 'Lock'") == [["1"]], 3.0),
+                "the payment waits for the approval: %r %r" % (third, sql(
+                    "SELECT usename, state, wait_event_type, left(query, 60)"
+                    " FROM pg_stat_activity WHERE datname = 'amobill'"
+                    " AND state <> 'idle'")))
+            self.assertEqual(third, [])
+            _, err = held.communicate("COMMIT;\n", timeout=10)
+            self.assertEqual(held.returncode, 0, err)
+        finally:
+            if held.poll() is None:
+                held.kill()
+                held.communicate()
+            if t.ident:
+                t.join(10)
+        self.assertEqual(len(third), 1)
+        s1, e1, _ = period(second)
+        self.assertEqual(e1 - s1, e0 - s0)
+        s3, e3, _ = period(third[0])
+        self.assertEqual(s3, e1, "the payment follows the moved period")
+        amo_id = int(first) * 10 + 5
+        within_a_second(lambda: [license_of(host, amo_id) for _ in range(4)],
+                        lambda j: j["code"] == "VALID" and expires(j) == e3.replace(microsecond=0))
 
 
 if __name__ == "__main__":

@@ -3,10 +3,13 @@ its effect exactly once however it arrives, and an outage is never
 answered OK."""
 import concurrent.futures
 import datetime
+import os
+import stat
 import urllib.parse
 import unittest
 
-from stack import Client, config, count, register, rk_signature, sql, stack, unique
+from stack import (Client, config, count, eventually, register, rk_signature, sql, stack,
+                   unique)
 
 
 def new_order(host=None):
@@ -76,6 +79,7 @@ class Forged(unittest.TestCase):
             ("bad OutSum", signed(inv, out_sum="60 000"), 400),
             ("negative", signed(inv, out_sum="-60000.00"), 400),
             ("huge InvId", dict(signed(inv), InvId="99999999999999999999"), 400),
+            ("InvId 2^31", dict(signed(inv), InvId="2147483648"), 400),
             ("oversize value", dict(signed(inv), Shp_x="y" * 5000), 400),
             ("SQL in InvId", dict(signed(inv), InvId=inv + "; DELETE FROM amobill.orders"), 400),
         ]
@@ -103,6 +107,14 @@ class Forged(unittest.TestCase):
         r = call(raw + "&pad=" + "x" * 70000)
         self.assertEqual(r.status, 413)
         self.assert_unchanged(inv)
+
+    def test_an_invid_past_the_range_is_malformed_and_recorded(self):
+        before = count("amobill.payment_events")
+        r = call(signed("2147483648"))
+        self.assertEqual(r.status, 400, r.text)
+        self.assertEqual(count("amobill.payment_events"), before + 1)
+        self.assertEqual(sql("SELECT outcome, inv_id IS NULL FROM amobill.payment_events"
+                             " ORDER BY id DESC LIMIT 1"), [["malformed", "t"]])
 
     def test_unknown_invid(self):
         r = call(signed("2147483000"))
@@ -148,6 +160,19 @@ class ExactlyOnce(unittest.TestCase):
         self.assertTrue(360 <= (end - start).days <= 368)
 
 
+def journal():
+    """The file robokassa-result keeps the calls of an outage in."""
+    return os.path.join(config()["journal_dir"], "robokassa-result.journal")
+
+
+def journal_lines():
+    try:
+        with open(journal()) as f:
+            return f.read().splitlines()
+    except FileNotFoundError:
+        return []
+
+
 class Outage(unittest.TestCase):
     def test_database_down_is_never_ok_and_the_retry_succeeds(self):
         inv, _ = new_order()
@@ -159,9 +184,61 @@ class Outage(unittest.TestCase):
             self.assertFalse(r.text.startswith("OK"))
         finally:
             stack("pg-start")
-        self.assertEqual(status(inv), "unpaid")
+        # Robokassa's retry: OK, and one period whoever applied it first
+        # (the retry, or the journal's replay of the call above).
         r = call(fields)
         self.assertEqual((r.status, r.text), (200, "OK" + inv))
+        self.assertEqual(periods(inv), 1)
+        self.assertEqual(status(inv), "paid")
+
+    def test_a_call_during_an_outage_is_replayed_once(self):
+        inv, _ = new_order()
+        other, _ = new_order()
+        fields = signed(inv, Shp_plan="all-widgets-6m")
+        forged = dict(signed(other), SignatureValue="0" * 32)
+        stack("pg-stop")
+        try:
+            r = call(fields)
+            self.assertEqual(r.status, 503)
+            self.assertFalse(r.text.startswith("OK"))
+            r = call(urllib.parse.urlencode(forged), method="GET")
+            self.assertEqual(r.status, 503)
+            # Kept on disk before the answer, for the program alone, with
+            # nothing but what Robokassa sent.
+            lines = journal_lines()
+            self.assertEqual(len(lines), 2, lines)
+            self.assertEqual(stat.S_IMODE(os.stat(journal()).st_mode), 0o600)
+            self.assertIn("InvId=" + inv, lines[0])
+            self.assertIn("InvId=" + other, lines[1])
+            for secret in (config()["robokassa_password2"], config()["robokassa_password1"]):
+                self.assertNotIn(secret, "\n".join(lines))
+        finally:
+            stack("pg-start")
+        # Back: within seconds both calls are recorded, with the outcome a
+        # live call gets, and the signed one paid the order.
+        self.assertTrue(eventually(lambda: outcomes(inv) and outcomes(other), 10),
+                        (outcomes(inv), outcomes(other)))
+        self.assertEqual(outcomes(inv), ["paid"])
+        self.assertEqual(outcomes(other), ["bad_signature"])
+        self.assertEqual((status(inv), periods(inv)), ("paid", 1))
+        self.assertEqual((status(other), periods(other)), ("unpaid", 0))
+        # Recorded as the call it was, at the time it came.
+        rows = sql("SELECT e.method, e.params->>'Shp_plan', e.received_at < o.paid_at"
+                   " FROM amobill.payment_events e JOIN amobill.orders o USING (inv_id)"
+                   " WHERE e.inv_id = %s" % inv)
+        self.assertEqual(rows, [["POST", "all-widgets-6m", "t"]])
+        self.assertTrue(eventually(lambda: journal_lines() == [], 5), journal_lines())
+        # The same lines replayed again (a worker that died before it could
+        # clear the file): recorded once.
+        with open(journal(), "a") as f:
+            f.write("\n".join(lines) + "\n")
+        self.assertTrue(eventually(lambda: journal_lines() == [], 10), journal_lines())
+        self.assertEqual(outcomes(inv), ["paid"])
+        self.assertEqual(outcomes(other), ["bad_signature"])
+        # Robokassa's own retry is a call of its own: recorded, answered OK.
+        r = call(fields)
+        self.assertEqual((r.status, r.text), (200, "OK" + inv))
+        self.assertEqual(outcomes(inv), ["paid", "already_paid"])
         self.assertEqual(periods(inv), 1)
 
 

@@ -236,6 +236,70 @@ test_transactions(void)
 	/* db_rollback() is harmless outside a transaction. */
 	db_rollback();
 	CHECK(count_items() == before + 1);
+
+	/*
+	 * A failed statement, then db_commit(): the server answers
+	 * "ROLLBACK", which is no success.  Nothing stays.
+	 */
+	CHECK(db_begin() == 0);
+	CHECK(insert_ok("13", "thirteen"));
+	FAILED(insert("10", "dup"), "23505", NULL);
+	CHECK(db_commit() == -1);
+	db_rollback();
+	CHECK(count_items() == before + 1);
+	/* ... and the connection serves the next transaction. */
+	CHECK(db_begin() == 0);
+	CHECK(insert_ok("13", "thirteen"));
+	CHECK(db_commit() == 0);
+	CHECK(count_items() == before + 2);
+}
+
+static void
+test_text(void)
+{
+	const char	*p[2] = { "abcd", "1" };
+	PGresult	*res;
+	char		 out[8];
+
+	res = db_exec("t_echo", 2, p);
+	CHECK(res != NULL && db_ok(res) && PQntuples(res) == 1);
+	if (res == NULL || !db_ok(res) || PQntuples(res) != 1) {
+		PQclear(res);
+		return;
+	}
+	/* It fits, with room to spare or exactly (4 bytes and the NUL). */
+	CHECK(db_text(res, 0, 1, out, sizeof(out)) == 0);
+	CHECK_STR(out, "abcd");
+	memset(out, 'x', sizeof(out));
+	CHECK(db_text(res, 0, 1, out, 5) == 0);
+	CHECK_STR(out, "abcd");
+	/* One byte short: refused, never cut, and out holds "". */
+	memset(out, 'x', sizeof(out));
+	CHECK(db_text(res, 0, 1, out, 4) == -1);
+	CHECK_STR(out, "");
+	memset(out, 'x', sizeof(out));
+	CHECK(db_text(res, 0, 1, out, 1) == -1);
+	CHECK_STR(out, "");
+	/* No room at all: refused, out untouched. */
+	out[0] = 'x';
+	CHECK(db_text(res, 0, 1, out, 0) == -1);
+	CHECK(out[0] == 'x');
+	CHECK(db_text(res, 0, 0, out, sizeof(out)) == 0);
+	CHECK_STR(out, "f");
+	PQclear(res);
+
+	/* SQL NULL is "". */
+	p[0] = NULL;
+	res = db_exec("t_echo", 2, p);
+	CHECK(res != NULL && db_ok(res) && PQntuples(res) == 1);
+	if (res != NULL && db_ok(res) && PQntuples(res) == 1) {
+		memset(out, 'x', sizeof(out));
+		CHECK(db_text(res, 0, 1, out, sizeof(out)) == 0);
+		CHECK_STR(out, "");
+		CHECK(db_text(res, 0, 1, out, 1) == 0);
+		CHECK_STR(out, "");
+	}
+	PQclear(res);
 }
 
 static int
@@ -293,6 +357,51 @@ test_reconnect(void)
 	CHECK(pid3 > 0 && pid3 != pid2);
 	CHECK(count_items() == n + 2);
 	CHECK(one_number("t_prepared") == NSTMTS);
+}
+
+/*
+ * A backend ended inside a transaction: the transaction is lost, and the
+ * layer never goes on with the rest of it on a new connection (where each
+ * statement would commit by itself).  Every db_exec() is NULL, db_commit()
+ * -1, nothing of it is applied; after db_rollback() the next statement
+ * connects again.
+ */
+static void
+test_lost_transaction(void)
+{
+	long long	pid, pid2, n = count_items();
+
+	CHECK(db_begin() == 0);
+	CHECK(insert_ok("30", "thirty"));
+	pid = one_number("t_pid");
+	CHECK(pid > 0);
+	CHECK(terminate(pid) == 0);
+	CHECK(insert("31", "thirty-one") == NULL);
+	CHECK(db_exec("t_count", 0, NULL) == NULL);
+	CHECK(db_commit() == -1);
+	/* Nothing reconnects before the rollback, not even db_begin(). */
+	CHECK(db_exec("t_pid", 0, NULL) == NULL);
+	CHECK(db_begin() == -1);
+	db_rollback();
+	pid2 = one_number("t_pid");
+	CHECK(pid2 > 0 && pid2 != pid);
+	CHECK(count_items() == n);
+	CHECK(one_number("t_prepared") == NSTMTS);
+
+	/* Ended just before the COMMIT: -1, nothing applied. */
+	CHECK(db_begin() == 0);
+	CHECK(insert_ok("32", "thirty-two"));
+	CHECK(terminate(pid2) == 0);
+	CHECK(db_commit() == -1);
+	db_rollback();
+	CHECK(count_items() == n);
+
+	/* The next transaction, on the new connection, works. */
+	CHECK(db_begin() == 0);
+	CHECK(insert_ok("33", "thirty-three"));
+	CHECK(db_commit() == 0);
+	CHECK(count_items() == n + 1);
+	CHECK(one_number("t_pid") != pid2);
 }
 
 static void
@@ -414,7 +523,9 @@ main(void)
 	CHECK(db_open("dbname=amobill", "postgres", "test_db", sets) == 0);
 	test_statements();
 	test_transactions();
+	test_text();
 	test_reconnect();
+	test_lost_transaction();
 	test_notify();
 	db_close();
 	test_unreachable();
