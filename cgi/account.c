@@ -45,8 +45,9 @@ static const struct db_stmt statements[] = {
 	  "       amobill.day_text(amobill.period_end(p.ends_at, p.revoked_at))"
 	  "  FROM amobill.license_periods p JOIN amobill.amo_accounts a"
 	  "    ON a.id = p.account_id"
-	  " WHERE p.account_id IN (SELECT account_id FROM amobill.orders"
-	  "                         WHERE user_id = $1)"
+	  /* The periods the user holds: an order never paid claims none. */
+	  " WHERE p.id IN (SELECT period_id FROM amobill.period_holders"
+	  "                 WHERE user_id = $1)"
 	  " ORDER BY a.host, p.starts_at" },
 	{ "user_orders",
 	  "SELECT o.inv_id, o.plan_code, a.host, o.amount_tiyn, o.status,"

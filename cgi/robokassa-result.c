@@ -514,6 +514,8 @@ out:
 	verdict_free(&v);
 }
 
+/* A GET here is a payment: a HEAD (a link checker, a proxy) gets 405. */
 SERVER_PROGRAM(.name = "robokassa-result", .role = ROLE,
     .statements = statement_sets, .init = start_journal, .fini = stop_journal,
+    .refuse_head = 1,
     ROUTES({ "/robokassa/result", result, result, NULL }));

@@ -304,6 +304,75 @@ vars(struct mail_vars *vs, const struct config *cfg, const struct outgoing *o)
 	mail_var_set(vs, "expires_time", o->expires_time);
 }
 
+/*
+ * The customer's free text in the administrator's mail (a refund's reason,
+ * the payee, the buyer's name and login): a mail client makes links of
+ * "https://..." or "evil.example", and the administrator would follow one
+ * from a mail that reads as the site's.  Each value is made inert,
+ * "https[:]//evil[.]example/pay": every "://", and every dot between a
+ * letter or digit and a Latin letter (a domain's, not a number's 5.5).
+ * Idempotent, as a message may be rendered again.
+ */
+static const struct {
+	const char	*kind;
+	const char	*name;
+} inert_values[] = {
+	{ "refund_request_admin", "reason" },
+	{ "refund_request_admin", "recipient" },
+	{ "refund_request_admin", "full_name" },
+	{ "refund_request_admin", "login" },
+};
+
+static int
+is_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9');
+}
+
+static int
+inert(const struct outgoing *o)
+{
+	struct buf	 b;
+	cJSON		*item;
+	const char	*s;
+	size_t		 i, j;
+	int		 rc = -1;
+
+	buf_init(&b, MAIL_STORE_MAX * 4);
+	for (i = 0; i < sizeof(inert_values) / sizeof(inert_values[0]); i++) {
+		if (strcmp(inert_values[i].kind, o->kind) != 0)
+			continue;
+		item = cJSON_GetObjectItemCaseSensitive(o->data,
+		    inert_values[i].name);
+		if (!cJSON_IsString(item))
+			continue;
+		buf_reset(&b);
+		s = item->valuestring;
+		for (j = 0; s[j] != '\0'; j++) {
+			if (strncmp(s + j, "://", 3) == 0) {
+				buf_adds(&b, "[:]");
+				continue;
+			}
+			if (s[j] == '.' && j > 0 && is_alnum(s[j - 1]) &&
+			    ((s[j + 1] >= 'a' && s[j + 1] <= 'z') ||
+			    (s[j + 1] >= 'A' && s[j + 1] <= 'Z'))) {
+				buf_adds(&b, "[.]");
+				continue;
+			}
+			buf_add(&b, s + j, 1);
+		}
+		if (b.failed || !cJSON_ReplaceItemInObjectCaseSensitive(
+		    o->data, inert_values[i].name,
+		    cJSON_CreateString(b.data != NULL ? b.data : "")))
+			goto out;
+	}
+	rc = 0;
+out:
+	buf_free(&b);
+	return rc;
+}
+
 /* Random hex, for the Message-ID and the boundary. */
 static int
 random_hex(char *out, size_t bytes)
@@ -336,6 +405,8 @@ render(const struct config *cfg, const struct outgoing *o, struct buf *msg,
 	if (!cJSON_IsObject(o->data))
 		return -1;
 	*why = "out of memory";
+	if (inert(o) == -1)
+		return -1;
 	if ((vs = malloc(sizeof(*vs))) == NULL)
 		return -1;
 	vars(vs, cfg, o);

@@ -98,6 +98,11 @@ prepare_var() {
 	    grep -q '^# Development configuration' "$AMOBILL_CONFIG"; then
 		write_mail_config >>"$AMOBILL_CONFIG"
 	fi
+	# One written before the CSRF tokens were bound to the session.
+	if ! grep -q '^csrf_secret' "$AMOBILL_CONFIG" &&
+	    grep -q '^# Development configuration' "$AMOBILL_CONFIG"; then
+		echo "csrf_secret = $(openssl rand -hex 32)" >>"$AMOBILL_CONFIG"
+	fi
 	# One written before robokassa-result kept a journal.
 	if ! grep -q '^journal_dir' "$AMOBILL_CONFIG" &&
 	    grep -q '^# Development configuration' "$AMOBILL_CONFIG"; then
@@ -140,6 +145,7 @@ write_dev_config() {
 	support_email = support@example.kz
 	receipt_tax = none
 	journal_dir = $AMOBILL_VAR/journal
+	csrf_secret = $(openssl rand -hex 32)
 	EOF
 	write_mail_config >>"$AMOBILL_CONFIG"
 	umask 022

@@ -17,13 +17,43 @@ INSERT INTO amobill.block_reasons (code, text) VALUES
 	('prohibited_content', 'из-за размещения запрещённой законом информации'),
 	('terms_violation', 'из-за нарушения условий договора');
 
--- Blocking a user (seed 8.2) suspends the licenses of their accounts.
+-- Blocking a user (seed 8.2) suspends the periods they paid for.
 ALTER TABLE amobill.users
 	ADD COLUMN blocked_reason text
 	    REFERENCES amobill.block_reasons (code),
 	ADD COLUMN blocked_at timestamptz,
 	ADD CONSTRAINT users_blocked_both
 	    CHECK ((blocked_reason IS NULL) = (blocked_at IS NULL));
+
+-- Who holds a license period: the one rule of it, for the cabinet, the
+-- reminders, blocking and the administrator's views.  A paid period is
+-- its order's customer's (paid: a block of that customer suspends it);
+-- a trial or granted period is that of every customer with a paid order
+-- for the account (paid false: nobody's block suspends it).  An order
+-- never paid claims nothing: anyone can start a checkout for any
+-- account, and must not thereby see, be mailed about or suspend the
+-- license of the customer who paid.
+CREATE VIEW amobill.period_holders AS
+	SELECT p.id AS period_id, o.user_id, true AS paid
+	  FROM amobill.license_periods p
+	  JOIN amobill.orders o ON o.inv_id = p.inv_id
+	 WHERE p.kind = 'paid'
+	UNION
+	SELECT p.id, o.user_id, false
+	  FROM amobill.license_periods p
+	  JOIN amobill.orders o ON o.account_id = p.account_id
+	 WHERE p.kind <> 'paid' AND o.paid_at IS NOT NULL;
+
+-- A period suspended by a block: a paid period whose customer is
+-- blocked.  It counts for nothing in a license check while the block
+-- lasts.
+CREATE FUNCTION amobill.period_blocked(p_period bigint) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, amobill AS $$
+	SELECT EXISTS (SELECT FROM amobill.period_holders h
+	    JOIN amobill.users u ON u.id = h.user_id
+	    WHERE h.period_id = p_period AND h.paid
+	      AND u.blocked_at IS NOT NULL);
+$$;
 
 -- Every change to an account's licenses is announced on license_changed
 -- (the account's id); license-check workers listen.
@@ -44,8 +74,9 @@ CREATE FUNCTION amobill.notify_user_block() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
 	PERFORM pg_notify('license_changed', o.account_id::text)
-	   FROM (SELECT DISTINCT account_id FROM amobill.orders
-	          WHERE user_id = NEW.id) o;
+	   FROM (SELECT DISTINCT p.account_id FROM amobill.period_holders h
+	          JOIN amobill.license_periods p ON p.id = h.period_id
+	          WHERE h.user_id = NEW.id AND h.paid) o;
 	RETURN NULL;
 END
 $$;
@@ -103,8 +134,10 @@ END
 $$;
 
 -- An account's license now.  code: VALID (a paid period is running),
--- TRIAL, SUSPENDED (a user who bought for it is blocked, or its running
--- paid period was refunded), EXPIRED.  expires_at: the end of the time
+-- TRIAL, SUSPENDED (the running paid period's customer is blocked,
+-- amobill.period_blocked, or it was refunded), EXPIRED.  A blocked
+-- customer's periods count for nothing else: another customer's period
+-- running or queued for the same account is not theirs to suspend.  expires_at: the end of the time
 -- covered without a gap from now on (or of the last period);
 -- recheck_at: when the answer can next change without any write (a
 -- cache may keep it until then, or until a notification).
@@ -126,6 +159,7 @@ BEGIN
 	  FROM amobill.license_periods p
 	 WHERE p.account_id = p_account AND p.starts_at <= now()
 	   AND now() < amobill.period_end(p.ends_at, p.revoked_at)
+	   AND NOT amobill.period_blocked(p.id)
 	 ORDER BY p.kind = 'trial',
 	    amobill.period_end(p.ends_at, p.revoked_at) DESC
 	 LIMIT 1;
@@ -139,6 +173,7 @@ BEGIN
 			   AND (p.kind = 'trial') = cur.trial
 			   AND p.starts_at <= e
 			   AND amobill.period_end(p.ends_at, p.revoked_at) > e
+			   AND NOT amobill.period_blocked(p.id)
 			 ORDER BY 1 DESC LIMIT 1;
 			EXIT WHEN NOT FOUND;
 			e := nxt;
@@ -147,6 +182,20 @@ BEGIN
 		kind := CASE WHEN cur.trial THEN 'trial' ELSE 'paid' END;
 		expires_at := e;
 		recheck_at := cur.until;
+	ELSIF EXISTS (SELECT FROM amobill.license_periods p
+	     WHERE p.account_id = p_account AND p.starts_at <= now()
+	       AND now() < amobill.period_end(p.ends_at, p.revoked_at)
+	       AND amobill.period_blocked(p.id)) THEN
+		-- Until the block is lifted (a notification) or the period
+		-- ends, when what follows it may run.
+		SELECT 'SUSPENDED', 'paid',
+		    max(amobill.period_end(p.ends_at, p.revoked_at))
+		  INTO code, kind, expires_at
+		  FROM amobill.license_periods p
+		 WHERE p.account_id = p_account AND p.starts_at <= now()
+		   AND now() < amobill.period_end(p.ends_at, p.revoked_at)
+		   AND amobill.period_blocked(p.id);
+		recheck_at := expires_at;
 	ELSIF EXISTS (SELECT FROM amobill.license_periods p
 	     WHERE p.account_id = p_account AND p.revoked_at <= now()
 	       AND p.starts_at <= now() AND now() < p.ends_at) THEN
@@ -165,12 +214,6 @@ BEGIN
 		SELECT min(p.starts_at) INTO recheck_at
 		  FROM amobill.license_periods p
 		 WHERE p.account_id = p_account AND p.starts_at > now();
-	END IF;
-	IF EXISTS (SELECT FROM amobill.orders o JOIN amobill.users u
-	     ON u.id = o.user_id
-	     WHERE o.account_id = p_account AND u.blocked_at IS NOT NULL) THEN
-		code := 'SUSPENDED';
-		recheck_at := NULL;
 	END IF;
 	RETURN NEXT;
 END
@@ -237,6 +280,12 @@ REVOKE ALL ON FUNCTION amobill.license_state(bigint),
 GRANT EXECUTE ON FUNCTION amobill.license_check(bigint, text, integer)
     TO amobill_license;
 GRANT SELECT ON amobill.widgets TO amobill_license;
+
+-- The cabinet lists the periods the user holds; the administrator's
+-- views ask which are suspended (admin.active_licenses).
+GRANT SELECT ON amobill.period_holders TO amobill_account;
+REVOKE ALL ON FUNCTION amobill.period_blocked(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION amobill.period_blocked(bigint) TO amobill_admin;
 
 -- Sessions of blocked users do not count (lib/session.c asks).
 GRANT SELECT (blocked_at) ON amobill.users TO amobill_checkout;

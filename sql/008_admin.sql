@@ -45,8 +45,9 @@ BEGIN
 END
 $$;
 
--- Blocks a user (seed 8.2): every license of their accounts is suspended
--- at once, and they can no longer log in; the cabinet says why.
+-- Blocks a user (seed 8.2): the periods they paid for are suspended at
+-- once (amobill.period_blocked; another customer's periods of the same
+-- account are not), and they can no longer log in; the cabinet says why.
 CREATE FUNCTION admin.block_account(p_user_id bigint, p_reason text,
     p_note text) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, amobill AS $$
@@ -286,8 +287,8 @@ BEGIN
 		    p.starts_at, p.ends_at, p.revoked_at
 		    FROM amobill.license_periods p
 		    JOIN amobill.amo_accounts a ON a.id = p.account_id
-		    WHERE p.account_id IN (SELECT account_id FROM amobill.orders
-		        WHERE user_id = p_user_id)) x),
+		    WHERE p.id IN (SELECT h.period_id FROM amobill.period_holders h
+		        WHERE h.user_id = p_user_id)) x),
 	    'refunds', (SELECT coalesce(json_agg(x ORDER BY x.id), '[]')
 		FROM (SELECT id, inv_id, reason, recipient, recipient_iin_bin,
 		    iban, bic, amount_tiyn / 100.0 AS amount, status,
@@ -359,12 +360,10 @@ CREATE VIEW admin.active_licenses AS
 	SELECT a.host AS amo_domain, a.amo_account_id, p.kind, p.inv_id,
 	       p.starts_at, amobill.period_end(p.ends_at, p.revoked_at) AS ends_at,
 	       (SELECT string_agg(DISTINCT u.login, ', ')
-		  FROM amobill.orders o JOIN amobill.users u ON u.id = o.user_id
-		 WHERE o.account_id = a.id) AS customers,
-	       EXISTS (SELECT FROM amobill.orders o JOIN amobill.users u
-		   ON u.id = o.user_id
-		WHERE o.account_id = a.id AND u.blocked_at IS NOT NULL)
-	           AS suspended
+		  FROM amobill.period_holders h
+		  JOIN amobill.users u ON u.id = h.user_id
+		 WHERE h.period_id = p.id) AS customers,
+	       amobill.period_blocked(p.id) AS suspended
 	  FROM amobill.license_periods p
 	  JOIN amobill.amo_accounts a ON a.id = p.account_id
 	 WHERE p.starts_at <= now()

@@ -353,12 +353,32 @@ REVOKE ALL ON FUNCTION amobill.request_password_reset(text) FROM PUBLIC;
 
 -- ---- Reminders (the mailer, on each round) ----
 
+-- How many days are left until t, as the reminder tells it: Almaty
+-- calendar days from today to t's day (the day the message names), at
+-- least 1 (a license ending later today ends "через 1 день"); in words,
+-- with the Russian plural: 1 день, 2-4 дня, 5-20 дней, 21 день, 22 дня,
+-- 111 дней...  The one home of the count and its words.
+CREATE FUNCTION amobill.days_left_text(t timestamptz) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+	SELECT n || ' ' || CASE
+	    WHEN n % 10 = 1 AND n % 100 <> 11 THEN 'день'
+	    WHEN n % 10 BETWEEN 2 AND 4 AND n % 100 NOT BETWEEN 12 AND 14
+	        THEN 'дня'
+	    ELSE 'дней' END
+	  FROM (SELECT greatest(1, amobill.almaty_day(t)
+	      - amobill.almaty_day(now())) AS n) d;
+$$;
+
 -- Queues the reminders due: for every license period (trials too) whose
 -- license really ends with it (not revoked, no other period carrying on
 -- from it) and that ends (amobill.period_end) within 7 days (but not
--- within 1) or within 1 day, one message to each customer who ordered for its account and is
--- neither blocked nor erased; each (period, days, customer) once, ever.
--- A trial of an account nobody ordered for has no address: no reminder.
+-- within 1) or within 1 day, one message to each customer who holds it
+-- (amobill.period_holders: a paid period its payer, a trial or grant the
+-- customers who paid for the account; an order never paid, nobody) and
+-- is neither blocked nor erased; each (period, days, customer) once,
+-- ever.  A trial of an account nobody paid for has no address: no
+-- reminder.  The message says how many days are really left
+-- (amobill.days_left_text), not the reminder's number.
 -- Returns how many were queued.
 CREATE FUNCTION amobill.mail_enqueue_reminders() RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, amobill AS $$
@@ -375,8 +395,8 @@ BEGIN
 		       p.revoked_at)) AS e (ends_at)
 		  JOIN amobill.amo_accounts a ON a.id = p.account_id
 		  CROSS JOIN (VALUES (7), (1)) AS d (days)
-		  JOIN amobill.users u ON u.id IN (SELECT o.user_id
-		       FROM amobill.orders o WHERE o.account_id = p.account_id)
+		  JOIN amobill.period_holders h ON h.period_id = p.id
+		  JOIN amobill.users u ON u.id = h.user_id
 		 WHERE e.ends_at > now()
 		   AND e.ends_at <= now() + make_interval(days => d.days)
 		   AND (d.days = 1 OR e.ends_at > now() + interval '1 day')
@@ -399,8 +419,7 @@ BEGIN
 		CONTINUE WHEN NOT FOUND;
 		msg := amobill.mail_enqueue('license_ending', r.user_id,
 		    r.email, jsonb_build_object('login', r.login, 'days', r.days,
-		        'days_text', CASE r.days WHEN 1 THEN '1 день'
-		            ELSE r.days || ' дней' END,
+		        'days_text', amobill.days_left_text(r.ends_at),
 		        'what', CASE r.kind WHEN 'trial' THEN 'Пробный период'
 		            ELSE 'Подписка' END,
 		        'host', r.host, 'kind', r.kind, 'inv_id', r.inv_id,

@@ -18,7 +18,7 @@
 
 enum kind {
 	STRING, ORIGIN, PAGE, SMTP, FLAG, TRIAL_DAYS, HASH_NAME, BIN, EMAIL, TAX,
-	FOLDER
+	FOLDER, SECRET
 };
 
 struct key {
@@ -56,6 +56,7 @@ static const struct key keys[] = {
 	{ "mail_from",			EMAIL,	    STR(mail_from), 0 },
 	{ "admin_email",		EMAIL,	    STR(admin_email), 0 },
 	{ "journal_dir",		FOLDER,	    STR(journal_dir), 0 },
+	{ "csrf_secret",		SECRET,	    STR(csrf_secret), 0 },
 };
 #undef STR
 
@@ -184,6 +185,10 @@ set_value(struct config *cfg, const struct key *k, const char *v)
 	case FOLDER:
 		if (*v != '/' || strlen(v) > 200)
 			return "must be an absolute path";
+		break;
+	case SECRET:
+		if (strlen(v) < 32)
+			return "must be at least 32 characters";
 		break;
 	}
 	if ((*(char **)(void *)field = strdup(v)) == NULL)

@@ -50,6 +50,7 @@ struct config {
 	 * absolute path; NULL: none kept).
 	 */
 	char		*journal_dir;
+	char		*csrf_secret;		/* keys the CSRF tokens (csrf.h) */
 };
 
 /*

@@ -235,8 +235,10 @@ dispatch(const struct program *prog, struct request *req)
 		r = &prog->routes[i];
 		if (strcmp(r->path, req->path) != 0)
 			continue;
-		if (strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0)
+		if (strcmp(m, "GET") == 0)
 			h = r->get;
+		else if (strcmp(m, "HEAD") == 0)
+			h = prog->refuse_head ? NULL : r->get;
 		else if (strcmp(m, "POST") == 0)
 			h = r->post;
 		else if (strcmp(m, "OPTIONS") == 0)

@@ -37,7 +37,7 @@ typedef void	(*handler)(struct request *);
 
 struct route {
 	const char	*path;		/* exact match */
-	handler		 get;		/* also answers HEAD */
+	handler		 get;		/* also HEAD (but refuse_head) */
 	handler		 post;
 	handler		 options;
 };
@@ -48,6 +48,13 @@ struct program {
 	const struct db_stmt *const	*statements;
 	const struct route		*routes;
 	size_t				 nroutes;
+	/*
+	 * HEAD is answered by a route's GET handler, unless the program
+	 * refuses it (405 on every route): where a GET changes state (the
+	 * ResultURL applies a payment), a link checker's or proxy's HEAD
+	 * must not.
+	 */
+	int				 refuse_head;
 	/*
 	 * Optional hooks: setup runs once in the parent before the workers
 	 * are forked (what it loads, they inherit; its failure stops the

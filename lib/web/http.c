@@ -130,7 +130,8 @@ http_cookie(struct request *req, const char *name, const char *value,
 		snprintf(age, sizeof(age), "; Max-Age=%ld", max_age);
 	else if (max_age < 0)
 		snprintf(age, sizeof(age), "; Max-Age=0");
-	http_header(req, "Set-Cookie: %s=%s; Path=/%s%s%s; SameSite=%s", name,
+	http_header(req, "Set-Cookie: %s%s=%s; Path=/%s%s%s; SameSite=%s",
+	    req->cfg->https ? COOKIE_HOST_PREFIX : "", name,
 	    max_age < 0 ? "" : value, age,
 	    req->cfg->https ? "; Secure" : "",
 	    flags & COOKIE_HTTPONLY ? "; HttpOnly" : "",
@@ -141,8 +142,10 @@ long
 http_cookie_get(const struct request *req, const char *name, char *out,
     size_t outsz)
 {
-	const char	*p = req->cookies, *end, *eq;
-	size_t		 nlen = strlen(name), vlen;
+	const char	*p = req->cookies, *end, *eq, *found = NULL;
+	const char	*prefix = req->cfg != NULL && req->cfg->https ?
+			    COOKIE_HOST_PREFIX : "";
+	size_t		 plen = strlen(prefix), nlen = strlen(name), vlen = 0;
 
 	while (p != NULL && *p != '\0') {
 		while (*p == ' ')
@@ -150,18 +153,26 @@ http_cookie_get(const struct request *req, const char *name, char *out,
 		if ((end = strchr(p, ';')) == NULL)
 			end = p + strlen(p);
 		eq = memchr(p, '=', (size_t)(end - p));
-		if (eq != NULL && (size_t)(eq - p) == nlen &&
-		    memcmp(p, name, nlen) == 0) {
-			vlen = (size_t)(end - eq - 1);
-			if (vlen >= outsz)
+		if (eq != NULL && (size_t)(eq - p) == plen + nlen &&
+		    memcmp(p, prefix, plen) == 0 &&
+		    memcmp(p + plen, name, nlen) == 0) {
+			/*
+			 * A name sent twice is refused: the browser cannot
+			 * say which is whose, and a planted cookie (another
+			 * path or domain) must not win by its place.
+			 */
+			if (found != NULL)
 				return -1;
-			memcpy(out, eq + 1, vlen);
-			out[vlen] = '\0';
-			return (long)vlen;
+			found = eq + 1;
+			vlen = (size_t)(end - found);
 		}
 		p = *end ? end + 1 : end;
 	}
-	return -1;
+	if (found == NULL || vlen >= outsz)
+		return -1;
+	memcpy(out, found, vlen);
+	out[vlen] = '\0';
+	return (long)vlen;
 }
 
 const char *

@@ -82,13 +82,26 @@ enum {
 };
 
 /*
- * Sets a cookie for the whole site; Secure when base_url is https.
- * max_age 0 makes a cookie that ends with the browser session, -1 deletes.
+ * Under https every cookie's name carries this prefix: the browser then
+ * takes it only with Secure, Path=/ and no Domain, so neither a sibling
+ * subdomain nor a plain-http page can plant it.  Callers name cookies
+ * without it.
+ */
+#define COOKIE_HOST_PREFIX	"__Host-"
+
+/*
+ * Sets a cookie for the whole site; Secure (and named with
+ * COOKIE_HOST_PREFIX) when base_url is https.  max_age 0 makes a cookie
+ * that ends with the browser session, -1 deletes.
  */
 void	http_cookie(struct request *, const char *name, const char *value,
 	    long max_age, unsigned flags);
 
-/* The cookie's value into out[outsz]; its length, or -1 if absent. */
+/*
+ * The cookie's value into out[outsz]; its length, or -1 if absent, sent
+ * twice (a cookie name that comes twice is refused, never first-wins) or
+ * longer than the room.
+ */
 long	http_cookie_get(const struct request *, const char *name, char *out,
 	    size_t outsz);
 

@@ -1,5 +1,5 @@
 /*
- * session.c: sessions and CSRF tokens; see session.h.
+ * session.c: sessions and the CSRF check of forms; see session.h.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +31,7 @@ const struct db_stmt session_statements[] = {
 static int
 session_cookie(const struct request *req, char *token)
 {
-	long	n = http_cookie_get(req, "session", token,
+	long	n = http_cookie_get(req, SESSION_COOKIE, token,
 		    CRYPTO_TOKEN_LEN + 1);
 
 	return n > 0 && crypto_token_shape(token, (size_t)n) ? 0 : -1;
@@ -93,8 +93,9 @@ session_start(struct request *req, long long user_id)
 	snprintf(days, sizeof(days), "%d", SESSION_DAYS);
 	if ((res = db_exec("session_start", 3, params)) == NULL)
 		return -1;
-	if (db_ok(res)) {
-		http_cookie(req, "session", token, SESSION_DAYS * 86400L,
+	/* The CSRF token changes with the session (csrf.h). */
+	if (db_ok(res) && csrf_rotate(req, token) == 0) {
+		http_cookie(req, SESSION_COOKIE, token, SESSION_DAYS * 86400L,
 		    COOKIE_HTTPONLY);
 		rc = 0;
 	}
@@ -117,7 +118,10 @@ session_end(struct request *req)
 		rc = db_ok(res) ? 0 : -1;
 		PQclear(res);
 	}
-	http_cookie(req, "session", "", -1, COOKIE_HTTPONLY);
+	http_cookie(req, SESSION_COOKIE, "", -1, COOKIE_HTTPONLY);
+	/* A new pre-session token: the session's is refused from now on. */
+	if (csrf_rotate(req, NULL) == -1)
+		rc = -1;
 	return rc;
 }
 
@@ -145,10 +149,7 @@ int
 session_form(struct request *req, struct form *f,
     const struct form_field *fields, size_t nfields, size_t csrf_field)
 {
-	char		 cookie[CRYPTO_TOKEN_LEN + 1];
-	const char	*sent;
-	long		 n;
-	int		 st;
+	int		 st, ok;
 
 	st = http_read_form(req, f, fields, nfields);
 	if (st != 0 && st != 422) {
@@ -156,12 +157,10 @@ session_form(struct request *req, struct form *f,
 		    NULL);
 		return st;
 	}
-	n = http_cookie_get(req, "csrf", cookie, sizeof(cookie));
-	sent = form_str(f, csrf_field);
-	if (n != CRYPTO_TOKEN_LEN || sent == NULL ||
-	    !crypto_equal(cookie, sent, CRYPTO_TOKEN_LEN)) {
-		http_error(req, 403, "csrf", NULL, NULL);
-		return 403;
+	if ((ok = csrf_check(req, form_str(f, csrf_field))) != 1) {
+		st = ok == -1 ? 503 : 403;
+		http_error(req, st, st == 503 ? "unavailable" : "csrf", NULL,
+		    NULL);
 	}
 	return st;
 }

@@ -2,10 +2,12 @@
  * session.h: logins, sessions and CSRF protection.
  *
  * A session is a random token in the cookie "session" (HttpOnly,
- * SameSite=Lax); the database keeps only its SHA-256, so a stolen
- * database does not log anyone in.  CSRF protection is the double-submit
- * token of the contract: the cookie "csrf" (SameSite=Strict) must equal
- * the form's field "csrf", compared in constant time.
+ * SameSite=Lax; "__Host-session" under https); the database keeps only
+ * its SHA-256, so a stolen database does not log anyone in.  Every form's
+ * field "csrf" must carry the request's CSRF token, which is bound to the
+ * session (csrf.h): starting or ending a session gives a new one, and the
+ * answer of such a request is a redirect or JSON, never a form (whose
+ * token would be the old session's).
  *
  * Layer rules (lib/web): the top of the web layer: may use every other
  * file of it, lib/db and lib/crypto; never lib/rt.
@@ -58,7 +60,8 @@ int	session_end_others(struct request *, long long user_id);
  * Returns 0 if the token matches and every field is valid; 422 if the
  * token matches but fields are invalid (the caller shows the form again);
  * or, having answered already, another status: 403 for a missing or wrong
- * token, 413, 415 or 400 for a body that is not an acceptable form.
+ * token, 413, 415 or 400 for a body that is not an acceptable form, 503
+ * if the CSRF key cannot be had.
  * The form must be released with form_free() in every case.
  */
 int	session_form(struct request *, struct form *,

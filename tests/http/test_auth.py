@@ -1,5 +1,8 @@
 """CSRF on every form, login answers that reveal nothing, rate limits."""
+import base64
+import os
 import unittest
+import urllib.parse
 
 from stack import Client, count, register, registration, unique
 
@@ -38,6 +41,105 @@ class Csrf(unittest.TestCase):
                 self.assertEqual(r.json()["error"], "csrf")
         # The session survived, the name did not change.
         self.assertEqual(c.get("/account").json()["user"]["full_name"], "Иван Петров")
+
+
+def a_token():
+    """A value of a token's shape that the site never issued."""
+    return base64.urlsafe_b64encode(os.urandom(32)).rstrip(b"=").decode()
+
+
+def session_token(c):
+    """The current token, the contract's way: GET /api/v1/session."""
+    r = c.get("/api/v1/session")
+    assert r.status == 200, r.status
+    return r.json()["csrf"]
+
+
+def login(c, form):
+    return c.post("/login", {"login": form["login"], "password": form["password"],
+                             "csrf": session_token(c)})
+
+
+class CsrfBoundToTheSession(unittest.TestCase):
+    """An attacker who can plant a cookie (a sibling subdomain, a plain-http
+    page on the way) cannot make a token of their own count."""
+
+    def test_a_planted_cookie_with_its_field_is_refused(self):
+        users = count("amobill.users")
+        c = Client(json_api=True)
+        planted = a_token()
+        c.cookies["csrf"] = planted
+        r = c.post("/register", registration(csrf=planted))
+        self.assertEqual(r.status, 403)
+        self.assertEqual(r.json()["error"], "csrf")
+        self.assertEqual(count("amobill.users"), users)
+        # Logged in: the planted pair does not change the profile either.
+        v, _ = register()
+        v.cookies["csrf"] = planted
+        r = v.post("/account", {"full_name": "Чужое Имя", "csrf": planted})
+        self.assertEqual(r.status, 403)
+        self.assertEqual(v.get("/account").json()["user"]["full_name"], "Иван Петров")
+
+    def test_a_cookie_name_sent_twice_is_refused(self):
+        c = Client(json_api=True)
+        real = session_token(c)
+        attacker = a_token()
+        for pair, field in (("csrf=%s; csrf=%s" % (attacker, real), attacker),
+                            ("csrf=%s; csrf=%s" % (real, attacker), real),
+                            ("csrf=%s; csrf=%s" % (real, real), real)):
+            with self.subTest(cookie=pair):
+                r = c.request("POST", "/register",
+                              body=urllib.parse.urlencode(
+                                  registration(csrf=field)).encode(),
+                              headers={"Cookie": pair})
+                self.assertEqual(r.status, 403)
+        # A session cookie sent twice logs no one in, whichever comes first.
+        v, _ = register()
+        real = v.cookies["session"]
+        for pair in ("session=%s; session=%s" % (real, a_token()),
+                     "session=%s; session=%s" % (a_token(), real)):
+            with self.subTest(cookie=pair):
+                self.assertEqual(v.get("/account", headers={"Cookie": pair}).status, 401)
+
+    def test_the_token_changes_at_login_and_logout(self):
+        c = Client(json_api=True)
+        before = session_token(c)
+        c, form = register(c)
+        registered = session_token(c)
+        self.assertNotEqual(registered, before)
+        # The pre-registration token no longer passes, even with its cookie.
+        c.cookies["csrf"] = before
+        r = c.post("/account", {"full_name": "Пётр Иванов", "csrf": before})
+        self.assertEqual(r.status, 403)
+        r = c.post("/logout", {"csrf": registered})
+        self.assertEqual(r.status, 200)
+        out = session_token(c)
+        self.assertNotIn(out, (before, registered))
+        self.assertEqual(c.post("/login", {"login": form["login"],
+                                           "password": form["password"],
+                                           "csrf": registered}).status, 403)
+        self.assertEqual(login(c, form).status, 200)
+        again = session_token(c)
+        self.assertNotIn(again, (before, registered, out))
+        self.assertEqual(c.post("/account", {"full_name": "Пётр Иванов",
+                                             "csrf": out}).status, 403)
+        self.assertEqual(c.post("/account", {"full_name": "Пётр Иванов",
+                                             "csrf": again}).status, 200)
+        self.assertEqual(c.get("/account").json()["user"]["full_name"], "Пётр Иванов")
+
+    def test_a_token_is_good_for_its_own_session_only(self):
+        a, form = register()
+        b, _ = register()
+        second = Client(json_api=True)
+        self.assertEqual(login(second, form).status, 200)
+        stolen = session_token(a)
+        for victim in (b, second):
+            with self.subTest(victim=victim.address):
+                victim.cookies["csrf"] = stolen
+                r = victim.post("/account", {"full_name": "Чужое Имя", "csrf": stolen})
+                self.assertEqual(r.status, 403)
+        self.assertEqual(b.get("/account").json()["user"]["full_name"], "Иван Петров")
+        self.assertEqual(second.get("/account").json()["user"]["full_name"], "Иван Петров")
 
 
 class Login(unittest.TestCase):

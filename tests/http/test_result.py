@@ -132,6 +132,21 @@ class Forged(unittest.TestCase):
         self.assertEqual(periods(inv), 1)
         self.assertEqual(outcomes(inv), ["paid", "already_paid"])
 
+    def test_head_with_a_valid_signature_is_refused_and_applies_nothing(self):
+        # A HEAD is a GET without a body for every other route; here a GET
+        # applies the payment, so a link checker or proxy must not.
+        inv, _ = new_order()
+        query = urllib.parse.urlencode(signed(inv))
+        r = Client().request("HEAD", "/robokassa/result?" + query)
+        self.assertEqual(r.status, 405)
+        self.assertEqual(status(inv), "unpaid")
+        self.assertEqual(periods(inv), 0)
+        self.assertNotIn("paid", outcomes(inv))
+        # The same call as GET still is the payment.
+        r = call(query, method="GET")
+        self.assertEqual((r.status, r.text), (200, "OK" + inv))
+        self.assertEqual(status(inv), "paid")
+
 
 class ExactlyOnce(unittest.TestCase):
     def test_fifty_concurrent_identical_calls(self):

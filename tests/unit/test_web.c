@@ -618,14 +618,21 @@ test_cookie_get(void)
 		"  empty=; csrf=second; fit=123; four=1234", NULL
 	};
 	static const char *const	none[] = { NULL };
+	static const char *const	twice[] = {
+		"HTTP_COOKIE=csrf=attacker; csrf=real; session=s1; long=12345;"
+		" session=s1", NULL
+	};
+	static const char *const	hosted[] = {
+		"HTTP_COOKIE=csrf=plain; __Host-csrf=hosted; __Host-session=s2",
+		NULL
+	};
 	struct cookie_seen		c;
 	struct buf			a;
 
 	buf_init(&a, MAX_ANSWER);
 	memset(&c, 0, sizeof(c));
 	CHECK(exchange(params, NULL, 0, h_cookie_get, &c, &a) == 0);
-	CHECK(c.n[0] == 5);
-	CHECK_STR(c.v[0], "first");		/* the first of two */
+	CHECK(c.n[0] == -1);			/* sent twice: refused */
 	CHECK(c.n[1] == 2);
 	CHECK_STR(c.v[1], "s1");
 	CHECK(c.n[2] == -1);			/* absent */
@@ -643,6 +650,27 @@ test_cookie_get(void)
 	memset(&c, 0, sizeof(c));
 	CHECK(exchange(none, NULL, 0, h_cookie_get, &c, &a) == 0);
 	CHECK(c.n[0] == -1 && c.n[1] == -1 && c.n[5] == -1);
+
+	/* Sent twice, whichever comes first, or with the same value. */
+	memset(&c, 0, sizeof(c));
+	CHECK(exchange(twice, NULL, 0, h_cookie_get, &c, &a) == 0);
+	CHECK(c.n[0] == -1 && c.n[1] == -1);
+	CHECK(c.n[4] == 5);			/* once: read */
+	CHECK_STR(c.v[4], "12345");
+
+	/* Over http "__Host-csrf" is another name; under https the only. */
+	memset(&c, 0, sizeof(c));
+	CHECK(exchange(hosted, NULL, 0, h_cookie_get, &c, &a) == 0);
+	CHECK(c.n[0] == 5);
+	CHECK_STR(c.v[0], "plain");
+	CHECK(c.n[1] == -1);
+	memset(&c, 0, sizeof(c));
+	CHECK(exchange_cfg(&cfg_https, hosted, NULL, 0, 65535, h_cookie_get,
+	    &c, &a) == 0);
+	CHECK(c.n[0] == 6);
+	CHECK_STR(c.v[0], "hosted");
+	CHECK(c.n[1] == 2);
+	CHECK_STR(c.v[1], "s2");
 	buf_free(&a);
 }
 
@@ -676,17 +704,18 @@ test_cookie(void)
 	    "Set-Cookie: csrf=tok; Path=/; HttpOnly; SameSite=Strict\r\n"
 	    "Set-Cookie: old=; Path=/; Max-Age=0; SameSite=Lax\r\n"
 	    "\r\n");
-	/* Secure only when the site is served over https. */
+	/* Secure and "__Host-" only when the site is served over https. */
 	CHECK(exchange_cfg(&cfg_https, params, NULL, 0, 65535, h_cookies,
 	    NULL, &a) == 0);
 	CHECK_STR(a.data, "Status: 204 No Content\r\n"
 	    "Content-Length: 0\r\n"
 	    "Cache-Control: no-store\r\n"
-	    "Set-Cookie: session=abc; Path=/; Max-Age=3600; Secure; HttpOnly; "
-	    "SameSite=Lax\r\n"
-	    "Set-Cookie: csrf=tok; Path=/; Secure; HttpOnly; "
+	    "Set-Cookie: __Host-session=abc; Path=/; Max-Age=3600; Secure; "
+	    "HttpOnly; SameSite=Lax\r\n"
+	    "Set-Cookie: __Host-csrf=tok; Path=/; Secure; HttpOnly; "
 	    "SameSite=Strict\r\n"
-	    "Set-Cookie: old=; Path=/; Max-Age=0; Secure; SameSite=Lax\r\n"
+	    "Set-Cookie: __Host-old=; Path=/; Max-Age=0; Secure; "
+	    "SameSite=Lax\r\n"
 	    "\r\n");
 	buf_free(&a);
 }
@@ -1072,54 +1101,97 @@ h_csrf(struct request *req, void *arg)
 	http_send(req, 204, NULL, "", 0);
 }
 
+/* The token csrf_token() gives for the Cookie header (NULL: none). */
+static int
+csrf_for(const char *cookies, struct csrf_seen *c, struct buf *a)
+{
+	char		 h[256];
+	const char	*params[] = { h, NULL };
+
+	snprintf(h, sizeof(h), "HTTP_COOKIE=%s", cookies != NULL ? cookies :
+	    "");
+	if (cookies == NULL)
+		params[0] = NULL;
+	memset(c, 0, sizeof(*c));
+	return exchange(params, NULL, 0, h_csrf, c, a) == 0 && c->rc == 0 &&
+	    crypto_token_shape(c->tok, strlen(c->tok)) ? 0 : -1;
+}
+
 static void
 test_csrf(void)
 {
-	char			 good[CRYPTO_TOKEN_LEN + 1], cookie[128];
+	char			 pre[CRYPTO_TOKEN_LEN + 1], planted[sizeof(pre)];
+	char			 s1[sizeof(pre)], s2[sizeof(pre)];
+	char			 bound[sizeof(pre)], cookie[256];
 	char			 want[128], v[128];
-	const char		*params[] = { cookie, NULL };
 	struct csrf_seen	 c;
 	struct buf		 a;
 
 	buf_init(&a, MAX_ANSWER);
-	CHECK(crypto_token(good) == 0);
+	CHECK(crypto_token(planted) == 0 && crypto_token(s1) == 0 &&
+	    crypto_token(s2) == 0);
 
-	/* A well-formed cookie is reused: no new cookie is set. */
-	snprintf(cookie, sizeof(cookie), "HTTP_COOKIE=a=b; csrf=%s", good);
-	memset(&c, 0, sizeof(c));
-	CHECK(exchange(params, NULL, 0, h_csrf, &c, &a) == 0);
-	CHECK(c.rc == 0);
-	CHECK_STR(c.tok, good);
-	CHECK(c.headers == 0);
-	CHECK(strstr(a.data != NULL ? a.data : "", "Set-Cookie") == NULL);
-
-	/* Malformed (short, wrong alphabet, too long) or absent: a new one. */
-	snprintf(cookie, sizeof(cookie), "HTTP_COOKIE=csrf=%.42s", good);
-	memset(&c, 0, sizeof(c));
-	CHECK(exchange(params, NULL, 0, h_csrf, &c, &a) == 0);
-	CHECK(c.rc == 0 && crypto_token_shape(c.tok, strlen(c.tok)));
-	CHECK(strncmp(c.tok, good, 42) != 0);
+	/* No cookie: a new pre-session token, set in the cookie. */
+	CHECK(csrf_for(NULL, &c, &a) == 0);
 	snprintf(want, sizeof(want), "csrf=%s; Path=/; HttpOnly; "
 	    "SameSite=Strict", c.tok);
 	CHECK_STR(answer_header(&a, "Set-Cookie", v, sizeof(v)), want);
+	memcpy(pre, c.tok, sizeof(pre));
 
-	snprintf(cookie, sizeof(cookie), "HTTP_COOKIE=csrf=%.42s*", good);
-	memset(&c, 0, sizeof(c));
-	CHECK(exchange(params, NULL, 0, h_csrf, &c, &a) == 0);
-	CHECK(c.rc == 0 && strcmp(c.tok, good) != 0 && c.headers > 0);
-	CHECK(crypto_token_shape(c.tok, strlen(c.tok)));
+	/* The site's own token in the cookie is reused: no new cookie. */
+	snprintf(cookie, sizeof(cookie), "a=b; csrf=%s", pre);
+	CHECK(csrf_for(cookie, &c, &a) == 0);
+	CHECK_STR(c.tok, pre);
+	CHECK(c.headers == 0);
+	CHECK(strstr(a.data != NULL ? a.data : "", "Set-Cookie") == NULL);
 
-	snprintf(cookie, sizeof(cookie), "HTTP_COOKIE=csrf=%sA", good);
-	memset(&c, 0, sizeof(c));
-	CHECK(exchange(params, NULL, 0, h_csrf, &c, &a) == 0);
-	CHECK(c.rc == 0 && strcmp(c.tok, good) != 0 && c.headers > 0);
+	/*
+	 * A value of the right shape that the site did not sign (planted),
+	 * a signature off by one character, a malformed one, the site's own
+	 * sent twice: never reused, a new one is set.
+	 */
+	snprintf(cookie, sizeof(cookie), "csrf=%s", planted);
+	CHECK(csrf_for(cookie, &c, &a) == 0);
+	CHECK(strcmp(c.tok, planted) != 0 && c.headers > 0);
+	snprintf(cookie, sizeof(cookie), "csrf=%.42s%c", pre,
+	    pre[42] == 'A' ? 'Q' : 'A');
+	CHECK(csrf_for(cookie, &c, &a) == 0);
+	CHECK(strncmp(c.tok, pre, 42) != 0 && c.headers > 0);
+	snprintf(cookie, sizeof(cookie), "csrf=%.42s*", pre);
+	CHECK(csrf_for(cookie, &c, &a) == 0);
+	CHECK(strcmp(c.tok, pre) != 0 && c.headers > 0);
+	snprintf(cookie, sizeof(cookie), "csrf=%s; csrf=%s", pre, pre);
+	CHECK(csrf_for(cookie, &c, &a) == 0);
+	CHECK(strcmp(c.tok, pre) != 0 && c.headers > 0);
 
-	snprintf(cookie, sizeof(cookie), "HTTP_X=1");
-	memset(&c, 0, sizeof(c));
-	CHECK(exchange(params, NULL, 0, h_csrf, &c, &a) == 0);
-	CHECK(c.rc == 0 && crypto_token_shape(c.tok, strlen(c.tok)));
+	/*
+	 * With a session: the token is the session's, the same at every
+	 * request, another for another session, whatever the csrf cookie
+	 * holds; the cookie is set to it when it holds something else.
+	 */
+	snprintf(cookie, sizeof(cookie), "csrf=%s; session=%s", pre, s1);
+	CHECK(csrf_for(cookie, &c, &a) == 0);
+	CHECK(strcmp(c.tok, pre) != 0 && c.headers > 0);
+	memcpy(bound, c.tok, sizeof(bound));
 	snprintf(want, sizeof(want), "csrf=%s; Path=/; HttpOnly; "
-	    "SameSite=Strict", c.tok);
+	    "SameSite=Strict", bound);
+	CHECK_STR(answer_header(&a, "Set-Cookie", v, sizeof(v)), want);
+	snprintf(cookie, sizeof(cookie), "session=%s; csrf=%s", s1, bound);
+	CHECK(csrf_for(cookie, &c, &a) == 0);
+	CHECK_STR(c.tok, bound);
+	CHECK(c.headers == 0);
+	snprintf(cookie, sizeof(cookie), "session=%s; csrf=%s", s2, bound);
+	CHECK(csrf_for(cookie, &c, &a) == 0);
+	CHECK(strcmp(c.tok, bound) != 0 && c.headers > 0);
+	snprintf(cookie, sizeof(cookie), "session=%s; csrf=%s", s1, planted);
+	CHECK(csrf_for(cookie, &c, &a) == 0);
+	CHECK_STR(c.tok, bound);
+
+	/* Under https: "__Host-csrf" is set, and read back. */
+	CHECK(exchange_cfg(&cfg_https, NULL, NULL, 0, 65535, h_csrf, &c,
+	    &a) == 0 && c.rc == 0);
+	snprintf(want, sizeof(want), "__Host-csrf=%s; Path=/; Secure; "
+	    "HttpOnly; SameSite=Strict", c.tok);
 	CHECK_STR(answer_header(&a, "Set-Cookie", v, sizeof(v)), want);
 	buf_free(&a);
 }
@@ -1165,20 +1237,47 @@ session_form_case(const char *path, const char *cookie, const char *ctype,
 	return exchange(params, body, strlen(body), h_session_form, s, a);
 }
 
+/* The field csrf=tok: 0 (handler), or 403 answered. */
+static int
+form_with(const char *cookies, const char *tok, struct buf *a)
+{
+	static const char	 ct[] =
+	    "CONTENT_TYPE=application/x-www-form-urlencoded";
+	char			 cookie[256], body[128];
+	struct sform_seen	 s;
+
+	snprintf(cookie, sizeof(cookie), "HTTP_COOKIE=%s", cookies);
+	snprintf(body, sizeof(body), "login=ann&csrf=%s", tok);
+	if (session_form_case("DOCUMENT_URI=/login", cookie, ct, body, &s,
+	    a) != 0)
+		return -1;
+	return s.st == 0 && !s.answered ? 0 : s.st == 403 && s.answered ?
+	    403 : -1;
+}
+
 static void
 test_session_form(void)
 {
 	static const char	 ct[] =
 	    "CONTENT_TYPE=application/x-www-form-urlencoded";
 	char			 tok[CRYPTO_TOKEN_LEN + 1], other[sizeof(tok)];
+	char			 planted[sizeof(tok)], s1[sizeof(tok)];
+	char			 s2[sizeof(tok)], bound[sizeof(tok)];
 	char			 cookie[128], cookie2[128], body[128];
-	char			 body_bad[128];
+	char			 body_bad[128], jar[256];
+	struct csrf_seen	 c;
 	struct sform_seen	 s;
 	struct buf		 a;
 	const char		*b;
 
 	buf_init(&a, MAX_ANSWER);
-	CHECK(crypto_token(tok) == 0 && crypto_token(other) == 0);
+	/* Two tokens the site issued, one of the right shape it did not. */
+	CHECK(csrf_for(NULL, &c, &a) == 0);
+	memcpy(tok, c.tok, sizeof(tok));
+	CHECK(csrf_for(NULL, &c, &a) == 0);
+	memcpy(other, c.tok, sizeof(other));
+	CHECK(crypto_token(planted) == 0 && crypto_token(s1) == 0 &&
+	    crypto_token(s2) == 0);
 	snprintf(cookie, sizeof(cookie), "HTTP_COOKIE=csrf=%s", tok);
 	snprintf(cookie2, sizeof(cookie2), "HTTP_COOKIE=csrf=%s", other);
 	snprintf(body, sizeof(body), "login=ann&csrf=%s", tok);
@@ -1194,6 +1293,35 @@ test_session_form(void)
 	CHECK(session_form_case("DOCUMENT_URI=/login", cookie, ct, body_bad,
 	    &s, &a) == 0);
 	CHECK(s.st == 422 && !s.answered);
+
+	/* A planted cookie with its field: refused, signature unknown. */
+	snprintf(jar, sizeof(jar), "csrf=%s", planted);
+	CHECK(form_with(jar, planted, &a) == 403);
+
+	/* The site's token sent twice, or next to another: refused. */
+	snprintf(jar, sizeof(jar), "csrf=%s; csrf=%s", tok, tok);
+	CHECK(form_with(jar, tok, &a) == 403);
+	snprintf(jar, sizeof(jar), "csrf=%s; csrf=%s", tok, other);
+	CHECK(form_with(jar, tok, &a) == 403);
+
+	/*
+	 * Logged in: only the session's own token passes; the pre-session
+	 * token, another session's, a planted pair are refused.
+	 */
+	snprintf(jar, sizeof(jar), "session=%s", s1);
+	CHECK(csrf_for(jar, &c, &a) == 0);
+	memcpy(bound, c.tok, sizeof(bound));
+	snprintf(jar, sizeof(jar), "session=%s", s1);
+	CHECK(form_with(jar, bound, &a) == 0);
+	snprintf(jar, sizeof(jar), "csrf=%s; session=%s", tok, s1);
+	CHECK(form_with(jar, bound, &a) == 0);
+	CHECK(form_with(jar, tok, &a) == 403);
+	snprintf(jar, sizeof(jar), "csrf=%s; session=%s", bound, s2);
+	CHECK(form_with(jar, bound, &a) == 403);
+	snprintf(jar, sizeof(jar), "csrf=%s; session=%s", planted, s1);
+	CHECK(form_with(jar, planted, &a) == 403);
+	snprintf(jar, sizeof(jar), "session=%s; session=%s", s1, s1);
+	CHECK(form_with(jar, bound, &a) == 403);
 
 	/* Another token, no cookie, no field: 403, answered already. */
 	CHECK(session_form_case("DOCUMENT_URI=/login", cookie2, ct, body, &s,
@@ -1281,6 +1409,15 @@ load_config(struct config *cfg, const char *url)
 	return rc;
 }
 
+/* The CSRF key comes from the configuration's csrf_secret (csrf.h). */
+static int
+csrf_secret(struct config *cfg)
+{
+	free(cfg->csrf_secret);
+	cfg->csrf_secret = strdup("a test secret of at least 32 characters");
+	return cfg->csrf_secret != NULL ? 0 : -1;
+}
+
 int
 main(void)
 {
@@ -1294,6 +1431,9 @@ main(void)
 	if (ready && mkdtemp(sock_dir) != NULL) {
 		snprintf(sock_path, sizeof(sock_path), "%s/fcgi.sock",
 		    sock_dir);
+		if (csrf_secret(&cfg_http) == -1 ||
+		    csrf_secret(&cfg_https) == -1)
+			CHECK(!"no memory for the CSRF key");
 		if (FCGX_Init() == 0 &&
 		    (listen_fd = FCGX_OpenSocket(sock_path, 8)) >= 0 &&
 		    FCGX_InitRequest(&fr, listen_fd, 0) == 0) {
