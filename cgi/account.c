@@ -2,17 +2,24 @@
  * account: the personal cabinet.
  *
  *	GET  /account	the profile, licenses, orders and refund requests
- *	POST /account	changes the profile or the password
+ *	POST /account	changes the profile, the address or the password
  *
  * Logging in is login's (cgi/login.c); a visitor without a session is
- * shown the login form (session_require).  A new password needs the
- * current one and ends the user's other sessions.
+ * shown the login form (session_require).  A new password or address
+ * needs the current password; a new password ends the user's other
+ * sessions; a new address takes effect when the link mailed to it is
+ * followed (cgi/password.c), and the old one is told, with a link that
+ * undoes it (sql/015_email_change.sql).  Every change with valid fields
+ * counts against the account's limit (limit.h) before a password is
+ * checked.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "limit.h"
 #include "money.h"
+#include "notice.h"
 #include "page.h"
 #include "server.h"
 #include "session.h"
@@ -21,17 +28,19 @@
 static const struct db_stmt statements[] = {
 	{ "user_get",
 	  "SELECT id, login, email, full_name, status, address, iin_bin,"
-	  "       password_hash"
+	  "       password_hash, pending_email"
 	  "  FROM amobill.users WHERE id = $1" },
 	{ "user_update",
-	  "UPDATE amobill.users SET email = coalesce($2, email),"
-	  "       full_name = coalesce($3, full_name),"
-	  "       status = coalesce($4, status),"
-	  "       address = coalesce($5, address),"
-	  "       iin_bin = coalesce($6, iin_bin),"
-	  "       password_hash = coalesce($7, password_hash),"
+	  "UPDATE amobill.users SET full_name = coalesce($2, full_name),"
+	  "       status = coalesce($3, status),"
+	  "       address = coalesce($4, address),"
+	  "       iin_bin = coalesce($5, iin_bin),"
+	  "       password_hash = coalesce($6, password_hash),"
 	  "       updated_at = now()"
 	  " WHERE id = $1" },
+	/* The same work whether or not another account holds the address. */
+	{ "email_change",
+	  "SELECT amobill.request_email_change($1, $2)" },
 	{ "user_licenses",
 	  "SELECT a.host, CASE p.kind WHEN 'trial' THEN 'trial' ELSE 'paid' END,"
 	  "       p.inv_id, to_json(p.starts_at) #>> '{}',"
@@ -73,13 +82,13 @@ static const struct db_stmt statements[] = {
 };
 
 static const struct db_stmt *const statement_sets[] = {
-	statements, session_statements, NULL
+	statements, session_statements, limit_statements, NULL
 };
 
 /* The columns of user_get, in order. */
 enum {
 	U_ID, U_LOGIN, U_EMAIL, U_FULL_NAME, U_STATUS, U_ADDRESS, U_IIN_BIN,
-	U_PASSWORD_HASH, U_NCOLS
+	U_PASSWORD_HASH, U_PENDING_EMAIL, U_NCOLS
 };
 
 /* Fetches the user's row; NULL if the database is unavailable. */
@@ -348,6 +357,7 @@ cabinet_json(const PGresult *u, const struct cabinet *cab)
 	cJSON_AddStringToObject(user, "status", PQgetvalue(u, 0, U_STATUS));
 	cJSON_AddStringToObject(user, "address", PQgetvalue(u, 0, U_ADDRESS));
 	cJSON_AddStringToObject(user, "iin_bin", PQgetvalue(u, 0, U_IIN_BIN));
+	add_text(user, "email_pending", u, 0, U_PENDING_EMAIL);
 	cJSON_AddNullToObject(user, "blocked");
 	lists_json(root, cab);
 	return root;
@@ -362,6 +372,7 @@ show_cabinet(struct request *req, int status, const PGresult *u,
     const struct form *f, const char *notice)
 {
 	struct tmpl_var	 vars[PAGE_EXTRA_MAX];
+	char		 pending[400];
 	const char	*st;
 	struct cabinet	 cab;
 	struct buf	 lic, ord, ref;
@@ -387,6 +398,13 @@ show_cabinet(struct request *req, int status, const PGresult *u,
 	    strcmp(st, "legal_entity") == 0 ? "checked" : "" };
 	vars[n++] = (struct tmpl_var){ "login", PQgetvalue(u, 0, U_LOGIN) };
 	vars[n++] = (struct tmpl_var){ "notice", notice };
+	pending[0] = '\0';
+	if (!PQgetisnull(u, 0, U_PENDING_EMAIL))
+		snprintf(pending, sizeof(pending), "Новый адрес %s ждёт "
+		    "подтверждения: перейдите по ссылке из письма, "
+		    "отправленного на него.",
+		    PQgetvalue(u, 0, U_PENDING_EMAIL));
+	vars[n++] = (struct tmpl_var){ "email_pending", pending };
 	vars[n++] = (struct tmpl_var){ "licenses", buf_str(&lic) };
 	vars[n++] = (struct tmpl_var){ "orders", buf_str(&ord) };
 	vars[n++] = (struct tmpl_var){ "refunds", buf_str(&ref) };
@@ -434,8 +452,18 @@ get_account(struct request *req)
 	if (req->json)
 		send_cabinet_json(req, u);
 	else
-		show_cabinet(req, 200, u, NULL, NULL);
+		show_cabinet(req, 200, u, NULL, notice_take(req));
 	PQclear(u);
+}
+
+/* The address asked for, if it is not the one the user has. */
+static const char *
+new_email(const struct form *f, const PGresult *u)
+{
+	const char	*e = form_str(f, A_EMAIL);
+
+	return e != NULL && strcmp(e, PQgetvalue(u, 0, U_EMAIL)) != 0 ? e :
+	    NULL;
 }
 
 /* Checks the rules across fields against the stored row. */
@@ -444,6 +472,7 @@ check_account_form(struct form *f, const PGresult *u)
 {
 	const char	*iin, *msg, *cur;
 	long long	 st;
+	int		 pw = form_str(f, A_NEW_PASSWORD) != NULL;
 
 	if (f->v[A_STATUS].error == NULL && f->v[A_IIN_BIN].error == NULL &&
 	    (form_str(f, A_STATUS) != NULL || form_str(f, A_IIN_BIN) != NULL)) {
@@ -455,58 +484,62 @@ check_account_form(struct form *f, const PGresult *u)
 		if ((msg = valid_iin_bin_for(iin, st)) != NULL)
 			form_reject(f, A_IIN_BIN, msg);
 	}
-	if (form_str(f, A_NEW_PASSWORD) == NULL)
+	/*
+	 * The password is checked last, only for a form otherwise valid:
+	 * only that has counted against the account's limit.
+	 */
+	if ((!pw && new_email(f, u) == NULL) || f->nerrors != 0)
 		return;
 	cur = f->v[A_CURRENT_PASSWORD].str;
 	if (cur == NULL)
-		form_reject(f, A_CURRENT_PASSWORD,
-		    "Введите текущий пароль, чтобы сменить его.");
+		form_reject(f, A_CURRENT_PASSWORD, pw ?
+		    "Введите текущий пароль, чтобы сменить его." :
+		    "Введите текущий пароль, чтобы сменить адрес.");
 	else if (password_verify(cur, f->v[A_CURRENT_PASSWORD].len,
 	    PQgetvalue(u, 0, U_PASSWORD_HASH)) != 1)
 		form_reject(f, A_CURRENT_PASSWORD, "Неверный текущий пароль.");
 }
 
-/* Writes the changes.  Returns 200, 409 (e-mail taken) or 503. */
+/* Writes the changes, all or none.  Returns 0, or -1: no database. */
 static int
 update_account(struct request *req, struct form *f, const PGresult *u)
 {
 	char		 hash[PASSWORD_HASH_MAX];
-	const char	*p[7];
-	PGresult	*res;
-	int		 status = 503;
+	const char	*p[6], *q[2];
+	PGresult	*res = NULL, *mail = NULL;
+	int		 rc = -1;
 
-	p[0] = PQgetvalue(u, 0, U_ID);
-	p[1] = form_str(f, A_EMAIL);
-	p[2] = form_str(f, A_FULL_NAME);
-	p[3] = form_str(f, A_STATUS) ? status_name(f->v[A_STATUS].num) : NULL;
-	p[4] = form_str(f, A_ADDRESS);
-	p[5] = form_str(f, A_IIN_BIN);
-	p[6] = NULL;
+	p[0] = q[0] = PQgetvalue(u, 0, U_ID);
+	p[1] = form_str(f, A_FULL_NAME);
+	p[2] = form_str(f, A_STATUS) ? status_name(f->v[A_STATUS].num) : NULL;
+	p[3] = form_str(f, A_ADDRESS);
+	p[4] = form_str(f, A_IIN_BIN);
+	p[5] = NULL;
+	q[1] = new_email(f, u);
 	if (form_str(f, A_NEW_PASSWORD) != NULL) {
 		if (password_hash(f->v[A_NEW_PASSWORD].str,
-		    f->v[A_NEW_PASSWORD].len, hash) == -1)
-			return 503;
-		p[6] = hash;
+		    f->v[A_NEW_PASSWORD].len, req->cfg->password_cost,
+		    hash) == -1)
+			return -1;
+		p[5] = hash;
 	}
 	if (db_begin() == -1)
-		return 503;
-	if ((res = db_exec("user_update", 7, p)) == NULL)
+		return -1;
+	if ((res = db_exec("user_update", 6, p)) == NULL || !db_ok(res) ||
+	    (q[1] != NULL && ((mail = db_exec("email_change", 2, q)) == NULL ||
+	    !db_ok(mail))))
 		goto out;
-	if (strcmp(db_constraint(res), "users_email_key") == 0) {
-		form_reject(f, A_EMAIL, "Этот адрес уже зарегистрирован.");
-		status = 409;
-	} else if (db_ok(res))
-		status = 200;
-	PQclear(res);
 	/* A new password ends every other session of the user. */
-	if (status == 200 && p[6] != NULL &&
-	    session_end_others(req, strtoll(p[0], NULL, 10)) == -1)
-		status = 503;
-	if (status == 200 && db_commit() == -1)
-		status = 503;
+	if (p[5] != NULL && session_end_others(req, strtoll(p[0], NULL,
+	    10)) == -1)
+		goto out;
+	if (db_commit() == 0)
+		rc = 0;
 out:
+	PQclear(res);
+	PQclear(mail);
 	db_rollback();
-	return status;
+	return rc;
 }
 
 static void
@@ -520,18 +553,22 @@ post_account(struct request *req)
 	st = session_form(req, &f, account_fields, A_NFIELDS, A_CSRF);
 	if ((st != 0 && st != 422) || (u = require_user(req, &s)) == NULL)
 		goto out;
+	/* Before the password is checked: the check is the costly part. */
+	if (st == 0 && !limit_take(req, s.user_id, "account_change"))
+		goto out;
 	check_account_form(&f, u);
-	if (f.nerrors == 0)
-		st = update_account(req, &f, u);
-	else
-		st = 422;
-	if (st == 503)
+	/* Each new address mails two people. */
+	if (f.nerrors == 0 && new_email(&f, u) != NULL &&
+	    !limit_take(req, s.user_id, "email_change"))
+		goto out;
+	if (f.nerrors != 0 && req->json)
+		http_error(req, 422, "invalid", &f, NULL);
+	else if (f.nerrors != 0)
+		show_cabinet(req, 422, u, &f, NULL);
+	else if (update_account(req, &f, u) == -1)
 		http_error(req, 503, "unavailable", NULL, NULL);
-	else if (st != 200 && req->json)
-		http_error(req, st, st == 409 ? "email_taken" : "invalid", &f,
-		    NULL);
-	else if (st != 200)
-		show_cabinet(req, st, u, &f, NULL);
+	else if (!req->json && new_email(&f, u) != NULL)
+		notice_redirect(req, NOTICE_EMAIL_LINK_SENT, "/account");
 	else if (!req->json)
 		http_redirect(req, "/account");
 	else if ((fresh = user_get(s.user_id)) == NULL)

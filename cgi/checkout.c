@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "limit.h"
 #include "money.h"
 #include "page.h"
 #include "robokassa.h"
@@ -45,7 +46,7 @@ static const struct db_stmt statements[] = {
 };
 
 static const struct db_stmt *const statement_sets[] = {
-	statements, session_statements, NULL
+	statements, session_statements, limit_statements, NULL
 };
 
 enum { C_PLAN, C_AMO_DOMAIN, C_ACCEPT_OFFER, C_CSRF, C_NFIELDS };
@@ -258,6 +259,8 @@ post_checkout(struct request *req)
 			show_form(req, 422, &f);
 		goto out;
 	}
+	if (!limit_take(req, s.user_id, "checkout"))
+		goto out;
 	amo_host(form_str(&f, C_AMO_DOMAIN), host);
 	snprintf(uid, sizeof(uid), "%lld", s.user_id);
 	p[0] = uid;

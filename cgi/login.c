@@ -9,6 +9,12 @@
  * byte, after the same work (one scrypt either way).  A blocked user who
  * gives the right password is told why, in the words of
  * amobill.block_reasons.
+ *
+ * Besides nginx's limit per address, tries at one account from one
+ * address are throttled (sql/013_login_throttle.sql): after a few
+ * failures each further try waits, doubling, and is answered 429 without
+ * its password being looked at, whether the login is known or not; the
+ * right password from another address, or after the wait, goes through.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,12 +27,13 @@
 #include "valid.h"
 
 static const struct db_stmt statements[] = {
-	{ "login_lookup",
-	  "SELECT u.id, u.password_hash, u.blocked_reason,"
-	  "       coalesce(r.text, ''), amobill.day_text(u.blocked_at)"
-	  "  FROM amobill.users u LEFT JOIN amobill.block_reasons r"
-	  "    ON r.code = u.blocked_reason"
-	  " WHERE u.login = $1 OR u.email = $1" },
+	/* The user (none: user_id NULL), and the seconds to wait first. */
+	{ "login_attempt",
+	  "SELECT user_id, password_hash, blocked_reason, reason_text,"
+	  "       blocked_since, wait"
+	  "  FROM amobill.login_attempt($1, $2::inet)" },
+	{ "login_done",
+	  "SELECT amobill.login_done($1, $2::inet, $3::boolean)" },
 	{ "password_rehash",
 	  "UPDATE amobill.users SET password_hash = $2 WHERE id = $1" },
 	{ NULL, NULL }
@@ -36,8 +43,8 @@ static const struct db_stmt *const statement_sets[] = {
 	statements, session_statements, NULL
 };
 
-/* The columns of login_lookup, in order. */
-enum { K_ID, K_HASH, K_REASON, K_REASON_TEXT, K_SINCE };
+/* The columns of login_attempt, in order. */
+enum { K_ID, K_HASH, K_REASON, K_REASON_TEXT, K_SINCE, K_WAIT };
 
 /* ---- GET /api/v1/session ---- */
 
@@ -98,33 +105,50 @@ get_login(struct request *req)
 
 struct login_result {
 	long long	uid;		/* 0: wrong credentials; -1: no database */
+	long		wait;		/* > 0: throttled, seconds to wait */
+	int		right;		/* the password was right */
 	char		blocked[32];	/* the reason's code, if blocked */
 	char		why[512];	/* its text: 200 characters at most */
 	char		since[16];
 };
 
-/* Checks the credentials, spending one scrypt whether or not they exist. */
+/*
+ * Checks the credentials from this address, spending one scrypt whether
+ * or not they exist, or none while the pair is throttled (out->wait).
+ */
 static void
-authenticate(const char *login, const char *pw, size_t pwlen,
-    struct login_result *out)
+authenticate(const char *login, const char *address, const char *pw,
+    size_t pwlen, int cost, struct login_result *out)
 {
-	const char	*p[1] = { login };
-	char		 hash[PASSWORD_HASH_MAX];
+	const char	*p[2] = { login, address };
+	char		 hash[PASSWORD_HASH_MAX], *end;
 	PGresult	*res;
 	int		 ok;
 
 	memset(out, 0, sizeof(*out));
-	if ((res = db_exec("login_lookup", 1, p)) == NULL || !db_ok(res)) {
+	if ((res = db_exec("login_attempt", 2, p)) == NULL || !db_ok(res) ||
+	    PQntuples(res) != 1) {
 		PQclear(res);
 		out->uid = -1;
 		return;
 	}
-	if (PQntuples(res) != 1) {
-		password_burn(pw, pwlen);
+	out->wait = strtol(PQgetvalue(res, 0, K_WAIT), &end, 10);
+	if (*end != '\0' || end == PQgetvalue(res, 0, K_WAIT) ||
+	    out->wait < 0) {
+		out->uid = -1;
+		out->wait = 0;
+	}
+	if (out->uid != 0 || out->wait > 0) {
+		PQclear(res);
+		return;
+	}
+	if (PQgetisnull(res, 0, K_ID)) {
+		password_burn(pw, pwlen, cost);
 		PQclear(res);
 		return;
 	}
 	ok = password_verify(pw, pwlen, PQgetvalue(res, 0, K_HASH));
+	out->right = ok == 1;
 	if (ok == 1 && (db_text(res, 0, K_REASON, out->blocked,
 	    sizeof(out->blocked)) == -1 || db_text(res, 0, K_REASON_TEXT,
 	    out->why, sizeof(out->why)) == -1 || db_text(res, 0, K_SINCE,
@@ -135,8 +159,8 @@ authenticate(const char *login, const char *pw, size_t pwlen,
 	if (ok == 1)
 		out->uid = strtoll(PQgetvalue(res, 0, K_ID), NULL, 10);
 	/* Parameters raised since this hash was made: store a new one. */
-	if (ok == 1 && password_needs_rehash(PQgetvalue(res, 0, K_HASH)) &&
-	    password_hash(pw, pwlen, hash) == 0) {
+	if (ok == 1 && password_needs_rehash(PQgetvalue(res, 0, K_HASH),
+	    cost) && password_hash(pw, pwlen, cost, hash) == 0) {
 		const char *q[2] = { PQgetvalue(res, 0, K_ID), hash };
 
 		PQclear(db_exec("password_rehash", 2, q));
@@ -168,12 +192,45 @@ refuse_blocked(struct request *req, const struct form *f,
 	http_send_json(req, 403, o);
 }
 
+/*
+ * A throttled try: 429 with the wait, the same for every login, known or
+ * not, and whatever its password.
+ */
+static void
+refuse_throttled(struct request *req, const struct form *f, long wait)
+{
+	char	msg[256];
+
+	snprintf(msg, sizeof(msg), "Слишком много неудачных попыток входа "
+	    "подряд. Подождите %ld с и попробуйте снова.", wait);
+	http_header(req, "Retry-After: %ld", wait);
+	if (req->json)
+		http_error(req, 429, "rate_limited", NULL, msg);
+	else
+		show_login(req, 429, f, msg);
+}
+
+/* The outcome of a try that went ahead, for the throttle. */
+static int
+login_done(const char *login, const char *address, int right)
+{
+	const char	*p[3] = { login, address, right ? "true" : "false" };
+	PGresult	*res;
+	int		 rc;
+
+	res = db_exec("login_done", 3, p);
+	rc = res != NULL && db_ok(res) ? 0 : -1;
+	PQclear(res);
+	return rc;
+}
+
 static void
 post_login(struct request *req)
 {
 	static const char	 wrong[] = "Неверный логин или пароль.";
 	struct form		 f;
 	struct login_result	 lr;
+	const char		*address;
 	cJSON			*root;
 	int			 st;
 
@@ -186,8 +243,17 @@ post_login(struct request *req)
 	}
 	if (st != 0)
 		goto out;
-	authenticate(form_str(&f, L_LOGIN), f.v[L_PASSWORD].str,
-	    f.v[L_PASSWORD].len, &lr);
+	address = req->remote_addr[0] != '\0' ? req->remote_addr : NULL;
+	authenticate(form_str(&f, L_LOGIN), address, f.v[L_PASSWORD].str,
+	    f.v[L_PASSWORD].len, req->cfg->password_cost, &lr);
+	if (lr.wait > 0) {
+		refuse_throttled(req, &f, lr.wait);
+		goto out;
+	}
+	/* The try stays counted as a failure unless the password was right. */
+	if (lr.uid != -1 && login_done(form_str(&f, L_LOGIN), address,
+	    lr.right) == -1)
+		lr.uid = -1;
 	if (lr.uid > 0 && lr.blocked[0] != '\0')
 		refuse_blocked(req, &f, &lr);
 	else if (lr.uid == -1 || (lr.uid > 0 &&

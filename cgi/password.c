@@ -4,6 +4,7 @@
  *	GET  /password/forgot, POST /password/forgot	asks for a reset link
  *	GET  /password/reset, POST /password/reset	sets a new password
  *	GET  /email/verify	confirms the address a link was sent to
+ *	GET  /email/undo, POST /email/undo	takes back a change of address
  *
  * A known and an unknown address asking for a reset link get the same
  * answer after the same work.  The links' tokens are made and mailed by
@@ -19,7 +20,11 @@
 #include "valid.h"
 
 static const struct db_stmt statements[] = {
-	/* Same statement, same work, for a known and an unknown address. */
+	/*
+	 * Queues the address, looking nobody up: the same row, the same
+	 * work, for a known and an unknown one.  The mailer resolves the
+	 * queue (sql/014_reset_requests.sql).
+	 */
 	{ "reset_request",
 	  "SELECT amobill.request_password_reset($1)" },
 	/* A token is good for the address it was sent to, if still the user's. */
@@ -54,24 +59,16 @@ static const struct db_stmt statements[] = {
 	  " s AS (DELETE FROM amobill.sessions"
 	  "   WHERE user_id IN (SELECT id FROM u))"
 	  " SELECT id FROM u" },
-	{ "email_verify",
-	  "WITH t AS ("
-	  "  UPDATE amobill.mail_tokens t SET used_at = now()"
-	  "    FROM amobill.users u"
-	  "   WHERE u.id = t.user_id AND t.token_hash = decode($1, 'hex')"
-	  "     AND t.purpose = 'verify_email' AND t.used_at IS NULL"
-	  "     AND t.expires_at > now() AND u.email = t.email"
-	  "  RETURNING t.user_id)"
-	  " UPDATE amobill.users u"
-	  "    SET email_verified_at = coalesce(u.email_verified_at, now())"
-	  "   FROM t WHERE u.id = t.user_id RETURNING u.id" },
-	/* A link followed again after it confirmed the address. */
-	{ "email_verified",
-	  "SELECT 1 FROM amobill.mail_tokens t"
-	  "  JOIN amobill.users u ON u.id = t.user_id"
-	  " WHERE t.token_hash = decode($1, 'hex')"
-	  "   AND t.purpose = 'verify_email' AND u.email = t.email"
-	  "   AND u.email_verified_at IS NOT NULL" },
+	/*
+	 * The links of address mail, by the token's key: each function tells
+	 * what came of it (sql/015_email_change.sql).
+	 */
+	{ "address_confirm",
+	  "SELECT amobill.confirm_address(decode($1, 'hex'))" },
+	{ "undo_valid",
+	  "SELECT amobill.undo_link_valid(decode($1, 'hex'))" },
+	{ "undo_change",
+	  "SELECT amobill.undo_email_change(decode($1, 'hex'))" },
 	{ NULL, NULL }
 };
 
@@ -244,7 +241,7 @@ post_reset(struct request *req)
 	if (ok != 1 || st != 0)
 		goto out;
 	if (password_hash(f.v[N_NEW_PASSWORD].str, f.v[N_NEW_PASSWORD].len,
-	    hash) == -1 || (res = db_exec("reset_password", 2, p)) == NULL ||
+	    req->cfg->password_cost, hash) == -1 || (res = db_exec("reset_password", 2, p)) == NULL ||
 	    !db_ok(res))
 		http_error(req, 503, "unavailable", NULL, NULL);
 	else if (PQntuples(res) != 1)
@@ -259,53 +256,120 @@ out:
 	form_free(&f);
 }
 
-/* ---- confirming the address ---- */
+/* ---- confirming and taking back an address ---- */
 
-/* Shows that the address is confirmed. */
-static void
-verified(struct request *req)
+/*
+ * Runs the named statement of one token key, whose one value says what
+ * came of it, into out[size]; -1 (answered 503) if the database fails.
+ */
+static int
+token_outcome(struct request *req, const char *stmt, const char *key,
+    char *out, size_t size)
 {
-	if (req->json)
-		http_send_true(req, 200, "email_verified");
-	else
-		page_message(req, 200, "Адрес подтверждён",
-		    "Спасибо! Адрес электронной почты подтверждён.");
+	const char	*p[1] = { key };
+	PGresult	*res;
+	int		 rc = 0;
+
+	if ((res = db_exec(stmt, 1, p)) == NULL || !db_ok(res) ||
+	    PQntuples(res) != 1 || db_text(res, 0, 0, out, size) == -1) {
+		http_error(req, 503, "unavailable", NULL, NULL);
+		rc = -1;
+	}
+	PQclear(res);
+	return rc;
+}
+
+/* Another account took the address meanwhile: nothing changed. */
+static void
+address_taken(struct request *req)
+{
+	http_error(req, 409, "email_taken", NULL, "Этот адрес тем временем "
+	    "стал адресом другой учётной записи, поэтому адрес не изменён. "
+	    "Напишите в поддержку.");
 }
 
 static void
 get_verify(struct request *req)
 {
+	char	token[CRYPTO_TOKEN_LEN + 1];
+	char	key[2 * CRYPTO_SHA256_LEN + 1];
+	char	outcome[16] = "bad";
+
+	if (query_token(req, token, key) == 0 && token_outcome(req,
+	    "address_confirm", key, outcome, sizeof(outcome)) == -1)
+		return;
+	if (strcmp(outcome, "confirmed") == 0 || strcmp(outcome, "again") == 0) {
+		if (req->json)
+			http_send_true(req, 200, "email_verified");
+		else
+			page_message(req, 200, "Адрес подтверждён",
+			    "Спасибо! Адрес электронной почты подтверждён.");
+	} else if (strcmp(outcome, "taken") == 0)
+		address_taken(req);
+	else
+		http_error(req, 422, "bad_token", NULL, "Ссылка для "
+		    "подтверждения адреса недействительна: она устарела, "
+		    "неверна или адрес с тех пор изменён.");
+}
+
+static const char bad_undo[] = "Ссылка для возврата адреса "
+    "недействительна: она уже использована, устарела или неверна.";
+
+enum { U_TOKEN, U_CSRF, U_NFIELDS };
+
+static const struct form_field undo_fields[U_NFIELDS] = {
+	[U_TOKEN] =	{ "token", valid_token, 64,
+			  FIELD_REQUIRED | FIELD_SECRET },
+	[U_CSRF] =	CSRF_FIELD,
+};
+
+/* The page that asks to confirm: following a link changes nothing. */
+static void
+get_undo(struct request *req)
+{
+	struct tmpl_var	 vars[1];
 	char		 token[CRYPTO_TOKEN_LEN + 1];
 	char		 key[2 * CRYPTO_SHA256_LEN + 1];
-	const char	*p[1] = { key };
-	PGresult	*res = NULL, *again = NULL;
+	char		 valid[2] = "f";
 
-	if (query_token(req, token, key) == -1)
-		goto bad;
-	if ((res = db_exec("email_verify", 1, p)) == NULL || !db_ok(res)) {
-		http_error(req, 503, "unavailable", NULL, NULL);
+	if (query_token(req, token, key) == 0 && token_outcome(req,
+	    "undo_valid", key, valid, sizeof(valid)) == -1)
+		return;
+	vars[0] = (struct tmpl_var){ "token", token };
+	if (strcmp(valid, "t") != 0)
+		http_error(req, 422, "bad_token", NULL, bad_undo);
+	else if (req->json)
+		http_send_true(req, 200, "valid");
+	else
+		page_form(req, 200, "Вернуть прежний адрес", "undo.html", NULL,
+		    vars, 1, 0);
+}
+
+static void
+post_undo(struct request *req)
+{
+	struct form	 f;
+	char		 key[2 * CRYPTO_SHA256_LEN + 1];
+	char		 outcome[16] = "bad";
+	int		 st;
+
+	st = session_form(req, &f, undo_fields, U_NFIELDS, U_CSRF);
+	if (st != 0 && st != 422)
 		goto out;
-	}
-	if (PQntuples(res) == 1) {
-		verified(req);
+	if (st == 0 && crypto_token_key(form_str(&f, U_TOKEN), key) == 0 &&
+	    token_outcome(req, "undo_change", key, outcome,
+	    sizeof(outcome)) == -1)
 		goto out;
-	}
-	if ((again = db_exec("email_verified", 1, p)) == NULL ||
-	    !db_ok(again)) {
-		http_error(req, 503, "unavailable", NULL, NULL);
-		goto out;
-	}
-	if (PQntuples(again) == 1) {
-		verified(req);
-		goto out;
-	}
-bad:
-	http_error(req, 422, "bad_token", NULL, "Ссылка для подтверждения "
-	    "адреса недействительна: она устарела, неверна или адрес с тех пор "
-	    "изменён.");
+	if (strcmp(outcome, "restored") == 0 && req->json)
+		http_send_true(req, 200, "email_restored");
+	else if (strcmp(outcome, "restored") == 0)
+		notice_redirect(req, NOTICE_EMAIL_RESTORED, "/login");
+	else if (strcmp(outcome, "taken") == 0)
+		address_taken(req);
+	else
+		http_error(req, 422, "bad_token", NULL, bad_undo);
 out:
-	PQclear(res);
-	PQclear(again);
+	form_free(&f);
 }
 
 SERVER_PROGRAM(.name = "password", .role = "amobill_password",
@@ -313,4 +377,5 @@ SERVER_PROGRAM(.name = "password", .role = "amobill_password",
     ROUTES(
 	{ "/password/forgot", get_forgot, post_forgot, NULL },
 	{ "/password/reset", get_reset, post_reset, NULL },
-	{ "/email/verify", get_verify, NULL, NULL }));
+	{ "/email/verify", get_verify, NULL, NULL },
+	{ "/email/undo", get_undo, post_undo, NULL }));

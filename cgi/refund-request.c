@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "limit.h"
 #include "money.h"
 #include "page.h"
 #include "server.h"
@@ -36,7 +37,7 @@ static const struct db_stmt statements[] = {
 };
 
 static const struct db_stmt *const statement_sets[] = {
-	statements, session_statements, NULL
+	statements, session_statements, limit_statements, NULL
 };
 
 enum {
@@ -143,6 +144,8 @@ post_refund(struct request *req)
 		refuse(req, &s, &f, 422, "invalid", NULL);
 		goto out;
 	}
+	if (!limit_take(req, s.user_id, "refund"))
+		goto out;
 	snprintf(uid, sizeof(uid), "%lld", s.user_id);
 	p[0] = uid;
 	p[1] = form_str(&f, F_INV_ID);

@@ -167,8 +167,8 @@ post_register(struct request *req)
 		reject(req, 422, "invalid", &f);
 		goto out;
 	}
-	if (password_hash(f.v[F_PASSWORD].str, f.v[F_PASSWORD].len, hash) ==
-	    -1) {
+	if (password_hash(f.v[F_PASSWORD].str, f.v[F_PASSWORD].len,
+	    req->cfg->password_cost, hash) == -1) {
 		http_error(req, 503, "unavailable", NULL, NULL);
 		goto out;
 	}

@@ -6,8 +6,12 @@
  *
  * Events write their messages to amobill.mail_outbox in their own
  * transaction (sql/009_mail.sql); this program delivers them.  Each round
- * it queues the reminders that are due (amobill.mail_enqueue_reminders(),
- * harmless to run any number of times), then takes the due messages one
+ * it resolves the queued requests for a reset link into messages
+ * (amobill.mail_resolve_resets(), sql/014_reset_requests.sql: the web
+ * request only queues the address, so that its answer and its time are
+ * the same whether or not the address is anyone's), queues the reminders
+ * that are due (amobill.mail_enqueue_reminders(), harmless to run any
+ * number of times), then takes the due messages one
  * at a time: it claims one (FOR UPDATE SKIP LOCKED, with a lease, so any
  * number of mailers can run), makes the token of its link if its kind
  * has one (amobill.mail_kinds; only the token's SHA-256 is stored),
@@ -28,7 +32,7 @@
  * an hour), rendered anew with a new link, until the message is two days
  * old (its give_up_at), when it is marked failed.  Between rounds it
  * waits for a notification on mail_queued (a new message) or at most -i
- * seconds (default 30).
+ * seconds (default 30); a queued reset request notifies it too.
  *
  * SIGTERM or SIGINT ends it after the message in hand.  With --once it
  * runs one round and exits: 0 if every message it tried was sent, 1
@@ -68,6 +72,9 @@
 #define URL_MAX		1024
 
 static const struct db_stmt statements[] = {
+	/* Deletes every queued request as it resolves it. */
+	{ "resets",
+	  "SELECT amobill.mail_resolve_resets()" },
 	{ "reminders",
 	  "SELECT amobill.mail_enqueue_reminders()" },
 	/*
@@ -608,8 +615,9 @@ deliver_one(const struct config *cfg)
 }
 
 /*
- * Queues the reminders and sends what is due.  Returns 0 if every
- * message tried was sent, 1 otherwise (or if the database failed).
+ * Resolves the reset requests, queues the reminders and sends what is
+ * due.  Returns 0 if every message tried was sent, 1 otherwise (or if the
+ * database failed).
  */
 static int
 round_once(const struct config *cfg, int *db_down)
@@ -617,7 +625,11 @@ round_once(const struct config *cfg, int *db_down)
 	PGresult	*res;
 	int		 i, got, rc = 0;
 
-	res = db_exec("reminders", 0, NULL);
+	res = db_exec("resets", 0, NULL);
+	if (res != NULL && db_ok(res)) {
+		PQclear(res);
+		res = db_exec("reminders", 0, NULL);
+	}
 	if (res == NULL || !db_ok(res)) {
 		if (!*db_down)
 			log_msg("database unavailable; waiting");

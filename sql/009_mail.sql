@@ -24,7 +24,8 @@ ALTER ROLE amobill_mail SET statement_timeout = '5s';
 ALTER ROLE amobill_mail SET idle_in_transaction_session_timeout = '10s';
 ALTER ROLE amobill_mail SET TimeZone = 'Asia/Almaty';
 
--- When the address was last confirmed (a change of address clears it).
+-- When the address was last confirmed (by its link, or by the link of a
+-- change of address as it took effect: sql/015_email_change.sql).
 ALTER TABLE amobill.users ADD COLUMN email_verified_at timestamptz;
 
 -- The kinds of message: the one list.  Each kind has its templates,
@@ -176,37 +177,20 @@ $$;
 
 -- ---- The events ----
 
--- Registration and a change of address: the link that confirms it.
+-- Registration: the link that confirms the address.  A change of address
+-- mails its own links (sql/015_email_change.sql) and is confirmed as it
+-- takes effect.
 CREATE FUNCTION amobill.mail_user_address() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, amobill AS $$
 BEGIN
 	PERFORM amobill.mail_enqueue('verify_email', NEW.id, NEW.email,
-	    jsonb_build_object('login', NEW.login,
-	        'changed', TG_OP = 'UPDATE'));
+	    jsonb_build_object('login', NEW.login));
 	RETURN NULL;
 END
 $$;
 CREATE TRIGGER users_mail_registered
 	AFTER INSERT ON amobill.users
 	FOR EACH ROW EXECUTE FUNCTION amobill.mail_user_address();
-CREATE TRIGGER users_mail_address_changed
-	AFTER UPDATE OF email ON amobill.users
-	FOR EACH ROW WHEN (OLD.email IS DISTINCT FROM NEW.email
-	    AND NEW.erased_at IS NULL)
-	EXECUTE FUNCTION amobill.mail_user_address();
-
--- A new address is not confirmed yet.
-CREATE FUNCTION amobill.users_email_unverify() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-	NEW.email_verified_at := NULL;
-	RETURN NEW;
-END
-$$;
-CREATE TRIGGER users_email_unverify
-	BEFORE UPDATE OF email ON amobill.users
-	FOR EACH ROW WHEN (OLD.email IS DISTINCT FROM NEW.email)
-	EXECUTE FUNCTION amobill.users_email_unverify();
 
 -- Blocking (seed 8.2): the customer is told, with the reason's text.
 CREATE FUNCTION amobill.mail_user_blocked() RETURNS trigger
@@ -331,25 +315,11 @@ REVOKE ALL ON FUNCTION amobill.mail_user_address(),
     amobill.mail_refund_decided(),
     amobill.mail_enqueue(text, bigint, text, jsonb) FROM PUBLIC;
 
--- ---- Password resets (account) ----
+-- ---- Password resets ----
 
--- A request to reset the password of the user with this address.  The
--- same statements run whether or not the address is known, so the answer
--- and its time say nothing; a known, usable account gets the message,
--- at most five an hour.
-CREATE FUNCTION amobill.request_password_reset(p_email text) RETURNS void
-LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, amobill AS $$
-	INSERT INTO amobill.mail_outbox (kind, user_id, to_address, data)
-	SELECT 'password_reset', u.id, u.email,
-	       jsonb_build_object('login', u.login)
-	  FROM amobill.users u
-	 WHERE u.email = lower(p_email) AND u.blocked_at IS NULL
-	   AND u.erased_at IS NULL
-	   AND (SELECT count(*) FROM amobill.mail_outbox m
-	         WHERE m.user_id = u.id AND m.kind = 'password_reset'
-	           AND m.created_at > now() - interval '1 hour') < 5;
-$$;
-REVOKE ALL ON FUNCTION amobill.request_password_reset(text) FROM PUBLIC;
+-- Asked for at POST /password/forgot and queued (amobill.reset_requests,
+-- sql/014_reset_requests.sql); the mailer resolves the queue each round
+-- (amobill.mail_resolve_resets) into password_reset messages.
 
 -- ---- Reminders (the mailer, on each round) ----
 
@@ -486,7 +456,5 @@ GRANT SELECT ON amobill.mail_kinds TO amobill_mail;
 GRANT EXECUTE ON FUNCTION amobill.mail_enqueue_reminders() TO amobill_mail;
 
 -- account: resets and confirmations.
-GRANT EXECUTE ON FUNCTION amobill.request_password_reset(text)
-    TO amobill_account;
 GRANT SELECT, UPDATE (used_at) ON amobill.mail_tokens TO amobill_account;
 GRANT UPDATE (email_verified_at) ON amobill.users TO amobill_account;

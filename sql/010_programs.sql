@@ -23,13 +23,10 @@ GRANT SELECT (id, login, email, full_name, status, address, iin_bin,
 REVOKE INSERT ON amobill.sessions FROM amobill_account;
 REVOKE ALL ON amobill.current_documents, amobill.plans, amobill.mail_tokens
     FROM amobill_account;
-REVOKE ALL ON FUNCTION amobill.request_password_reset(text)
-    FROM amobill_account;
 
--- password: asks for reset links, uses them and the confirmation links
+-- password: asks for reset links (amobill.request_password_reset, granted
+-- in sql/014_reset_requests.sql), uses them and the confirmation links
 -- (which end every session of the user), never sees a session's token.
-GRANT EXECUTE ON FUNCTION amobill.request_password_reset(text)
-    TO amobill_password;
 GRANT SELECT (token_hash, purpose, user_id, email, expires_at, used_at),
     UPDATE (used_at) ON amobill.mail_tokens TO amobill_password;
 GRANT SELECT (id, email, email_verified_at),

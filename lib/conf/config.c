@@ -10,6 +10,7 @@
 #include <openssl/crypto.h>
 
 #include "config.h"
+#include "crypto.h"
 #include "form.h"
 #include "kzid.h"
 #include "valid.h"
@@ -18,7 +19,7 @@
 
 enum kind {
 	STRING, ORIGIN, PAGE, SMTP, FLAG, TRIAL_DAYS, HASH_NAME, BIN, EMAIL, TAX,
-	FOLDER, SECRET
+	FOLDER, SECRET, PASSWORD_COST_EXP
 };
 
 struct key {
@@ -44,6 +45,7 @@ static const struct key keys[] = {
 	{ "amocrm_secret_previous",	STRING,	    STR(amocrm_secret_previous), 0 },
 	{ "amocrm_audience",		ORIGIN,	    STR(amocrm_audience), 1 },
 	{ "trial_days",			TRIAL_DAYS, STR(trial_days), 1 },
+	{ "password_cost",		PASSWORD_COST_EXP, STR(password_cost), 0 },
 	{ "license_signing_key",	STRING,	    STR(license_signing_key), 1 },
 	{ "merchant_name",		STRING,	    STR(merchant_name), 1 },
 	{ "merchant_bin",		BIN,	    STR(merchant_bin), 1 },
@@ -140,6 +142,13 @@ set_value(struct config *cfg, const struct key *k, const char *v)
 		if (strlen(v) > 2 || strspn(v, "0123456789") != strlen(v) ||
 		    (n = atoi(v)) < 1 || n > 14)
 			return "must be a whole number of days from 1 to 14";
+		*(int *)(void *)field = n;
+		return NULL;
+	case PASSWORD_COST_EXP:
+		if (strlen(v) != 2 || strspn(v, "0123456789") != 2 ||
+		    (n = atoi(v)) < PASSWORD_COST_MIN || n > PASSWORD_COST_MAX)
+			return "must be a whole number from 14 to 20 (scrypt's "
+			    "log2 N)";
 		*(int *)(void *)field = n;
 		return NULL;
 	case HASH_NAME:
@@ -277,6 +286,8 @@ config_load(struct config *cfg, const char *path, char *err, size_t errsz)
 			goto out;
 		}
 	cfg->https = strncmp(cfg->base_url, "https://", 8) == 0;
+	if (cfg->password_cost == 0)
+		cfg->password_cost = PASSWORD_COST;
 	if (cfg->receipt_tax == NULL && (cfg->receipt_tax = strdup("none")) ==
 	    NULL) {
 		snprintf(err, errsz, "config: out of memory");
@@ -299,7 +310,7 @@ config_free(struct config *cfg)
 
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		if (keys[i].kind == FLAG || keys[i].kind == TRIAL_DAYS ||
-		    keys[i].kind == HASH_NAME)
+		    keys[i].kind == HASH_NAME || keys[i].kind == PASSWORD_COST_EXP)
 			continue;
 		p = (char **)(void *)((char *)cfg + keys[i].offset);
 		if (*p != NULL) {

@@ -33,6 +33,11 @@ struct config {
 	char		*amocrm_secret_previous; /* NULL if absent */
 	char		*amocrm_audience;
 	int		 trial_days;		/* 1..14 */
+	/*
+	 * scrypt's log2 N for new password hashes: PASSWORD_COST (17) unless
+	 * the file says otherwise; a test stack's is cheaper.
+	 */
+	int		 password_cost;
 	char		*license_signing_key;	/* path of a PEM file */
 	char		*merchant_name;
 	char		*merchant_bin;

@@ -14,7 +14,6 @@
 #include "crypto.h"
 
 /* Today's parameters (OWASP Password Storage Cheat Sheet). */
-#define SCRYPT_LN	17
 #define SCRYPT_R	8
 #define SCRYPT_P	1
 #define SALT_BYTES	16
@@ -93,20 +92,21 @@ scrypt(const char *pw, size_t n, const unsigned char *salt, size_t saltlen,
 }
 
 int
-password_hash(const char *pw, size_t n, char *out)
+password_hash(const char *pw, size_t n, int cost, char *out)
 {
 	unsigned char	salt[SALT_BYTES], key[KEY_BYTES];
 	char		s64[B64_LEN(SALT_BYTES)], k64[B64_LEN(KEY_BYTES)];
 	int		rc = -1, w;
 
-	if (crypto_random(salt, sizeof(salt)) == -1 ||
-	    scrypt(pw, n, salt, sizeof(salt), SCRYPT_LN, SCRYPT_R, SCRYPT_P,
+	if (cost < PASSWORD_COST_MIN || cost > PASSWORD_COST_MAX ||
+	    crypto_random(salt, sizeof(salt)) == -1 ||
+	    scrypt(pw, n, salt, sizeof(salt), cost, SCRYPT_R, SCRYPT_P,
 	    key, sizeof(key)) == -1)
 		goto out;
 	b64url_encode(s64, sizeof(s64), salt, sizeof(salt));
 	b64url_encode(k64, sizeof(k64), key, sizeof(key));
 	w = snprintf(out, PASSWORD_HASH_MAX, "$scrypt$ln=%d,r=%d,p=%d$%s$%s",
-	    SCRYPT_LN, SCRYPT_R, SCRYPT_P, s64, k64);
+	    cost, SCRYPT_R, SCRYPT_P, s64, k64);
 	if (w > 0 && w < PASSWORD_HASH_MAX)
 		rc = 0;
 out:
@@ -162,23 +162,23 @@ password_verify(const char *pw, size_t n, const char *stored)
 }
 
 int
-password_needs_rehash(const char *stored)
+password_needs_rehash(const char *stored, int cost)
 {
 	struct stored_hash	h;
 
 	if (parse_stored(stored, &h) == -1)
 		return 1;
-	return h.ln < SCRYPT_LN || h.r < SCRYPT_R || h.p < SCRYPT_P ||
+	return h.ln < cost || h.r < SCRYPT_R || h.p < SCRYPT_P ||
 	    h.keylen < KEY_BYTES;
 }
 
 void
-password_burn(const char *pw, size_t n)
+password_burn(const char *pw, size_t n, int cost)
 {
 	static const unsigned char	salt[SALT_BYTES];
 	unsigned char			key[KEY_BYTES];
 
-	(void)scrypt(pw, n, salt, sizeof(salt), SCRYPT_LN, SCRYPT_R,
-	    SCRYPT_P, key, sizeof(key));
+	(void)scrypt(pw, n, salt, sizeof(salt), cost, SCRYPT_R, SCRYPT_P,
+	    key, sizeof(key));
 	OPENSSL_cleanse(key, sizeof(key));
 }

@@ -7,7 +7,9 @@
  *	$scrypt$ln=17,r=8,p=1$<base64 salt>$<base64 key>
  * so that the parameters can be raised later: password_needs_rehash() says
  * when a stored hash is weaker than today's.  Each scrypt call takes about
- * 128 MiB and half a second of CPU.
+ * 128 MiB and half a second of CPU.  The cost (log2 N) of new hashes is the
+ * caller's, from the configuration: PASSWORD_COST unless a test stack asks
+ * for a cheaper one (config.h, password_cost).
  *
  * Layer rules (lib/crypto): may use lib/base and OpenSSL; never I/O beyond
  * reading a key file, never the configuration, the database or the web.
@@ -18,6 +20,10 @@
 #include <stddef.h>
 
 #define CRYPTO_TOKEN_BYTES	32
+
+#define PASSWORD_COST		17	/* log2 N of OWASP's parameters */
+#define PASSWORD_COST_MIN	14
+#define PASSWORD_COST_MAX	20
 #define CRYPTO_TOKEN_LEN	43	/* base64url of 32 bytes, no padding */
 #define CRYPTO_SHA256_LEN	32
 #define PASSWORD_HASH_MAX	128	/* longest stored hash, with the NUL */
@@ -49,10 +55,10 @@ int	crypto_token_key(const char *token, char *hex);
 int	crypto_equal(const void *a, const void *b, size_t n);
 
 /*
- * Hashes a password with the current parameters into out
- * (PASSWORD_HASH_MAX bytes).  Returns 0 or -1.
+ * Hashes a password with the current parameters and log2 N = cost into
+ * out (PASSWORD_HASH_MAX bytes).  Returns 0 or -1.
  */
-int	password_hash(const char *pw, size_t n, char *out);
+int	password_hash(const char *pw, size_t n, int cost, char *out);
 
 /*
  * Checks a password against a stored hash.  Returns 1 on a match, 0 on a
@@ -61,13 +67,13 @@ int	password_hash(const char *pw, size_t n, char *out);
  */
 int	password_verify(const char *pw, size_t n, const char *stored);
 
-/* 1 iff the stored hash uses weaker parameters than password_hash(). */
-int	password_needs_rehash(const char *stored);
+/* 1 iff the stored hash is weaker than password_hash() makes at cost. */
+int	password_needs_rehash(const char *stored, int cost);
 
 /*
  * Spends the time of one password_verify() without a stored hash, so a
  * login for an unknown user costs what a wrong password costs.
  */
-void	password_burn(const char *pw, size_t n);
+void	password_burn(const char *pw, size_t n, int cost);
 
 #endif

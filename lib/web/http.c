@@ -1,6 +1,8 @@
 /*
  * http.c: requests and answers over FastCGI; see http.h.
  */
+#include <arpa/inet.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +27,23 @@ param_or(FCGX_Request *r, const char *name, const char *dflt)
 	return v != NULL ? v : dflt;
 }
 
+/*
+ * The client's address as nginx gives it, if it is one: handlers pass it
+ * to the database as inet, and a value of any other shape (a program
+ * reached without nginx) is no address, "".
+ */
+static const char *
+remote_addr(FCGX_Request *fr)
+{
+	const char	*v = param_or(fr, "REMOTE_ADDR", "");
+	unsigned char	 a[sizeof(struct in6_addr)];
+
+	if (strchr(v, ':') != NULL ? inet_pton(AF_INET6, v, a) == 1 :
+	    inet_pton(AF_INET, v, a) == 1)
+		return v;
+	return "";
+}
+
 void
 http_begin(struct request *req, FCGX_Request *fr, const struct config *cfg)
 {
@@ -37,7 +56,7 @@ http_begin(struct request *req, FCGX_Request *fr, const struct config *cfg)
 	req->path = param_or(fr, "DOCUMENT_URI", param_or(fr, "SCRIPT_NAME",
 	    "/"));
 	req->query = param_or(fr, "QUERY_STRING", "");
-	req->remote_addr = param_or(fr, "REMOTE_ADDR", "");
+	req->remote_addr = remote_addr(fr);
 	req->cookies = param(fr, "HTTP_COOKIE");
 	req->user_agent = param(fr, "HTTP_USER_AGENT");
 	req->origin = param(fr, "HTTP_ORIGIN");

@@ -36,7 +36,7 @@ struct request {
 	const char		*method;	/* "GET", "POST", ... */
 	const char		*path;		/* decoded, without the query */
 	const char		*query;		/* raw query string, maybe "" */
-	const char		*remote_addr;
+	const char		*remote_addr;	/* an IPv4 or IPv6 address, or "" */
 	const char		*cookies;	/* the Cookie header, or NULL */
 	const char		*user_agent;	/* or NULL */
 	const char		*origin;	/* the Origin header, or NULL */

@@ -15,6 +15,8 @@
 
 #define NOTICE_RESET_SENT	"reset_sent"
 #define NOTICE_PASSWORD_CHANGED	"password_changed"
+#define NOTICE_EMAIL_LINK_SENT	"email_link_sent"
+#define NOTICE_EMAIL_RESTORED	"email_restored"
 
 /* Sends the browser to location, which is to show the notice code. */
 void		 notice_redirect(struct request *, const char *code,

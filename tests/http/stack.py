@@ -6,6 +6,9 @@ set; these tests talk to it over real HTTP.  Each client connects from its
 own loopback address (127.x.y.z), so that the per-address rate limits of
 nginx apply to one client only, as they would to one person.
 """
+import email
+import email.policy
+import glob
 import http.client
 import json
 import os
@@ -18,6 +21,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 VAR = os.environ["AMOBILL_VAR"]
 PORT = int(os.environ["AMOBILL_PORT"])
 BASE = "http://127.0.0.1:%d" % PORT
+MAIL = os.path.join(VAR, "mail")      # the SMTP sink's messages
 
 
 class Response:
@@ -280,3 +284,14 @@ def amo_token(amo_id, subdomain, zone="amocrm.ru", secret=None, header=None,
     key = (secret or conf["amocrm_secret"]).encode()
     sig = b64(hmac.new(key, (h + "." + p).encode(), hashlib.sha256).digest())
     return h + "." + p + "." + sig
+
+
+def mails_to(address):
+    """The messages in the SMTP sink to address."""
+    found = []
+    for p in sorted(glob.glob(os.path.join(MAIL, "*.eml"))):
+        with open(p, "rb") as f:
+            m = email.message_from_bytes(f.read(), policy=email.policy.default)
+        if str(m["To"]) == address:
+            found.append(m)
+    return found

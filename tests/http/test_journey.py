@@ -103,9 +103,12 @@ class JsonJourney(unittest.TestCase):
                    "    ON d.id = c.document_id WHERE c.user_id = %d" % uid)
         self.assertEqual(rows, [["personal_data", "privacy", "sample-1", c.address]])
 
-        r = c.post("/account", {"email": "new-" + form["email"]})
+        # A new address waits for its link; until then the old one holds.
+        r = c.post("/account", {"email": "new-" + form["email"],
+                                "current_password": form["password"]})
         self.assertEqual(r.status, 200)
-        self.assertEqual(r.json()["user"]["email"], "new-" + form["email"].lower())
+        self.assertEqual(r.json()["user"]["email"], form["email"].lower())
+        self.assertEqual(r.json()["user"]["email_pending"], "new-" + form["email"].lower())
 
     def test_password_change_ends_other_sessions(self):
         a = Client(json_api=True)

@@ -190,6 +190,7 @@ def dev_config():
             os.path.join(n, "snippets", "amobill-routes.conf"): ROUTES,
             os.path.join(n, "snippets", "amobill-routes-dev.conf"): ROUTES_DEV,
             os.path.join(n, "snippets", "amobill-errors.conf"): os.path.join(NGINX, "errors.conf"),
+            os.path.join(n, "snippets", "amobill-limits.conf"): os.path.join(NGINX, "limits.conf"),
         })
 
 
@@ -201,6 +202,7 @@ def production_config():
         s + "/amobill-fastcgi.conf": os.path.join(NGINX, "fastcgi.conf"),
         s + "/amobill-routes.conf": ROUTES,
         s + "/amobill-errors.conf": os.path.join(NGINX, "errors.conf"),
+        s + "/amobill-limits.conf": os.path.join(NGINX, "limits.conf"),
     })
 
 

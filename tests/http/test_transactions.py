@@ -13,16 +13,13 @@ the test hook AMOBILL_TEST_TX_PAUSE_MS (lib/db/db.h): it waits that long
 before each statement after the first of a transaction, while the test
 finds its backend in pg_stat_activity and ends it with
 pg_terminate_backend.  The program is restarted without the hook after."""
-import email
-import email.policy
-import glob
 import os
 import re
 import threading
 import time
 import unittest
 
-from stack import VAR, Client, eventually, register, registration, sql, stack
+from stack import Client, eventually, mails_to, register, registration, sql, stack
 
 PAUSE_MS = 3000
 TOKEN = r"[A-Za-z0-9_-]{43}"
@@ -147,20 +144,6 @@ class Register(unittest.TestCase):
         self.assertEqual(r.status, 201, r.body[:300])
         self.assertEqual(sql(users, form["login"]), [["1"]])
         self.assertEqual(c.get("/account").status, 200)
-
-
-MAIL = os.path.join(VAR, "mail")
-
-
-def mails_to(address):
-    """The messages in the SMTP sink to address."""
-    found = []
-    for p in sorted(glob.glob(os.path.join(MAIL, "*.eml"))):
-        with open(p, "rb") as f:
-            m = email.message_from_bytes(f.read(), policy=email.policy.default)
-        if str(m["To"]) == address:
-            found.append(m)
-    return found
 
 
 class Mailer(unittest.TestCase):

@@ -16,6 +16,7 @@
 
 #include "check.h"
 #include "config.h"
+#include "crypto.h"
 
 static const char	*fixtures;
 
@@ -179,9 +180,10 @@ test_good(void)
 	static const struct {
 		const char	*file;
 		int		 full, https, hash, test, sandbox, trial_days;
+		int		 password_cost;
 	} loads[] = {
-		{ "good.conf", 0, 0, RK_MD5, 0, 0, 7 },
-		{ "full.conf", 1, 1, RK_SHA256, 1, 1, 14 },
+		{ "good.conf", 0, 0, RK_MD5, 0, 0, 7, PASSWORD_COST },
+		{ "full.conf", 1, 1, RK_SHA256, 1, 1, 14, 15 },
 	};
 	struct config	cfg;
 	size_t		i;
@@ -196,6 +198,7 @@ test_good(void)
 		CHECK(cfg.robokassa_test == loads[i].test);
 		CHECK(cfg.sandbox == loads[i].sandbox);
 		CHECK(cfg.trial_days == loads[i].trial_days);
+		CHECK(cfg.password_cost == loads[i].password_cost);
 
 		config_free(&cfg);
 		CHECK(cfg.base_url == NULL);
@@ -228,6 +231,9 @@ test_bad(void)
 		{ "bad-trial_days_7x.conf", "trial_days", "7x" },
 		{ "bad-trial_days_empty.conf", "trial_days", "" },
 		{ "bad-trial_days_negative.conf", "trial_days", "-7" },
+		{ "bad-password_cost_13.conf", "password_cost", "13" },
+		{ "bad-password_cost_21.conf", "password_cost", "21" },
+		{ "bad-password_cost_1x.conf", "password_cost", "1x" },
 		{ "bad-robokassa_hash_md4.conf", "robokassa_hash", "md4" },
 		{ "bad-robokassa_hash_upper.conf", "robokassa_hash", "MD5" },
 		{ "bad-sandbox_yes.conf", "sandbox", "yes" },

@@ -187,7 +187,7 @@ test_hash(void)
 	const char		*salt, *key;
 	unsigned char		 raw[64];
 
-	CHECK(password_hash(PW, strlen(PW), h1) == 0);
+	CHECK(password_hash(PW, strlen(PW), PASSWORD_COST, h1) == 0);
 	CHECK(strncmp(h1, prefix, sizeof(prefix) - 1) == 0);
 	/* 16 bytes of salt and 32 of key, base64url without padding. */
 	salt = h1 + sizeof(prefix) - 1;
@@ -206,15 +206,15 @@ test_hash(void)
 	CHECK(strlen(h1) < PASSWORD_HASH_MAX);
 
 	/* The same password twice: two salts, two hashes. */
-	CHECK(password_hash(PW, strlen(PW), h2) == 0);
+	CHECK(password_hash(PW, strlen(PW), PASSWORD_COST, h2) == 0);
 	CHECK(strcmp(h1, h2) != 0);
 
 	CHECK(password_verify(PW, strlen(PW), h1) == 1);
 	CHECK(password_verify(PW, strlen(PW), h2) == 1);
 	CHECK(password_verify("correct horse 2", strlen(PW), h1) == 0);
 
-	CHECK(password_needs_rehash(h1) == 0);
-	CHECK(password_needs_rehash(h2) == 0);
+	CHECK(password_needs_rehash(h1, PASSWORD_COST) == 0);
+	CHECK(password_needs_rehash(h2, PASSWORD_COST) == 0);
 }
 
 /*
@@ -233,7 +233,7 @@ test_rfc7914(void)
 	CHECK(password_verify("pleaseletmeim", 13, stored) == 0);
 	CHECK(password_verify("pleaseletmein", 12, stored) == 0);
 	/* A 64-byte key is as strong as today's 32 bytes; ln=14 is not. */
-	CHECK(password_needs_rehash(stored) == 1);
+	CHECK(password_needs_rehash(stored, PASSWORD_COST) == 1);
 }
 
 /*
@@ -250,7 +250,14 @@ test_weaker(void)
 	CHECK(password_verify(PW, strlen(PW), h) == 1);
 	CHECK(password_verify("correct horse", 13, h) == 0);
 	CHECK(password_verify("", 0, h) == 0);
-	CHECK(password_needs_rehash(h) == 1);
+	CHECK(password_needs_rehash(h, PASSWORD_COST) == 1);
+	/* A test stack's cost (config password_cost) is the measure there. */
+	CHECK(password_needs_rehash(h, 14) == 0);
+	CHECK(password_hash(PW, strlen(PW), 14, h2) == 0);
+	CHECK(strncmp(h2, "$scrypt$ln=14,r=8,p=1$", 22) == 0);
+	CHECK(password_verify(PW, strlen(PW), h2) == 1);
+	CHECK(password_hash(PW, strlen(PW), PASSWORD_COST_MIN - 1, h2) == -1);
+	CHECK(password_hash(PW, strlen(PW), PASSWORD_COST_MAX + 1, h2) == -1);
 
 	/* The length given is the password, NUL bytes and all. */
 	CHECK(make_hash(h2, sizeof(h2), "pass\0word", 9, 14, 32) == 0);
@@ -261,7 +268,7 @@ test_weaker(void)
 	/* A key shorter than today's is weaker too. */
 	CHECK(make_hash(h2, sizeof(h2), PW, strlen(PW), 14, 16) == 0);
 	CHECK(password_verify(PW, strlen(PW), h2) == 1);
-	CHECK(password_needs_rehash(h2) == 1);
+	CHECK(password_needs_rehash(h2, PASSWORD_COST) == 1);
 }
 
 /*
@@ -328,10 +335,10 @@ test_malformed(void)
 	check_case_end();
 
 	/* Whatever is malformed wants rehashing. */
-	CHECK(password_needs_rehash("") == 1);
-	CHECK(password_needs_rehash("garbage") == 1);
+	CHECK(password_needs_rehash("", PASSWORD_COST) == 1);
+	CHECK(password_needs_rehash("garbage", PASSWORD_COST) == 1);
 	snprintf(t, sizeof(t), "$scrypt$ln=99,r=8,p=1$%s", key - 23);
-	CHECK(password_needs_rehash(t) == 1);
+	CHECK(password_needs_rehash(t, PASSWORD_COST) == 1);
 }
 
 /* The parameters alone decide; no scrypt runs for these. */
@@ -344,20 +351,20 @@ test_needs_rehash(void)
 	char	t[PASSWORD_HASH_MAX];
 
 	snprintf(t, sizeof(t), "$scrypt$ln=17,r=8,p=1$%s$%s", salt, key);
-	CHECK(password_needs_rehash(t) == 0);
+	CHECK(password_needs_rehash(t, PASSWORD_COST) == 0);
 	/* Stronger than today's: nothing to redo. */
 	snprintf(t, sizeof(t), "$scrypt$ln=18,r=8,p=1$%s$%s", salt, key);
-	CHECK(password_needs_rehash(t) == 0);
+	CHECK(password_needs_rehash(t, PASSWORD_COST) == 0);
 	snprintf(t, sizeof(t), "$scrypt$ln=17,r=16,p=2$%s$%s", salt, key);
-	CHECK(password_needs_rehash(t) == 0);
+	CHECK(password_needs_rehash(t, PASSWORD_COST) == 0);
 	/* Weaker in any one parameter. */
 	snprintf(t, sizeof(t), "$scrypt$ln=16,r=8,p=1$%s$%s", salt, key);
-	CHECK(password_needs_rehash(t) == 1);
+	CHECK(password_needs_rehash(t, PASSWORD_COST) == 1);
 	snprintf(t, sizeof(t), "$scrypt$ln=17,r=4,p=1$%s$%s", salt, key);
-	CHECK(password_needs_rehash(t) == 1);
+	CHECK(password_needs_rehash(t, PASSWORD_COST) == 1);
 	snprintf(t, sizeof(t), "$scrypt$ln=17,r=8,p=1$%s$%s", salt,
 	    "AAAAAAAAAAAAAAAAAAAAAA");				/* 16 bytes */
-	CHECK(password_needs_rehash(t) == 1);
+	CHECK(password_needs_rehash(t, PASSWORD_COST) == 1);
 }
 
 int
