@@ -9,7 +9,12 @@
  *	GET     /api/v1/site				the seller's details
  *
  * The account comes only from amoCRM's disposable token (X-Auth-Token),
- * verified here.  The first verified check of a never-seen account starts
+ * verified here.  Every widget is an amoCRM integration of its own: the
+ * token's client_uuid, read unverified, picks the integration (an unknown
+ * or retired one is refused at once, before any HMAC work or database
+ * write); the token is then verified with that integration's secret (or
+ * its previous one, during a rotation) and audience, and the widget asked
+ * must be that integration's.  The first verified check of a never-seen account starts
  * its trial.  Every answer's body is signed with Ed25519 (X-Signature).
  *
  * Speed: each worker keeps the accounts' states in memory, each entry
@@ -18,15 +23,22 @@
  * license_changed, and a worker takes its notifications before every
  * answer, forgetting what it knew.  So a payment, a refund or a block is
  * seen by the very next request of every worker, and no stale "valid"
- * survives a suspension.
+ * survives a suspension.  The integrations, secrets and all, are kept the
+ * same way: loaded when the worker starts and again after any
+ * notification (a new, rotated or retired integration is announced on
+ * the same channel), from amobill.license_integrations(), the only way
+ * this program's role has to them.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include <openssl/crypto.h>
+
 #include "amotoken.h"
 #include "form.h"
+#include "log.h"
 #include "server.h"
 #include "sign.h"
 #include "valid.h"
@@ -36,6 +48,9 @@
 #define CODE_MAX	33
 #define NONCE_MAX	65
 #define EXPIRING_DAYS	7
+#define INTEGRATIONS_MAX 256
+#define SECRET_MAX	257		/* the table's limit, 256, and NUL */
+#define AUDIENCE_MAX	272		/* https://, 253, :65535 and NUL */
 
 static const struct db_stmt statements[] = {
 	{ "license_check",
@@ -45,6 +60,9 @@ static const struct db_stmt statements[] = {
 	  "  FROM amobill.license_check($1::bigint, $2, $3::integer)" },
 	{ "widgets",
 	  "SELECT code, name, description FROM amobill.widgets ORDER BY code" },
+	{ "integrations",
+	  "SELECT client_uuid, widget_code, secret, secret_previous, audience"
+	  "  FROM amobill.license_integrations()" },
 	{ NULL, NULL }
 };
 
@@ -64,18 +82,44 @@ struct entry {
 	time_t		recheck_at;	/* forget it then; 0 never */
 };
 
+/* An integration in force, as amobill.license_integrations() gives it. */
+struct integration {
+	char		client_uuid[AMOTOKEN_UUID_MAX];
+	char		widget[CODE_MAX];
+	char		secret[SECRET_MAX];
+	char		previous[SECRET_MAX];	/* "" if none */
+	char		audience[AUDIENCE_MAX];
+};
+
 static struct signer	*signer;
 static struct entry	 cache[CACHE_SLOTS];
 static size_t		 cached;
 static char		 widgets[WIDGETS_MAX][CODE_MAX];
 static int		 nwidgets = -1;	/* -1: not loaded */
+static struct integration integrations[INTEGRATIONS_MAX];
+static int		 nintegrations = -1;	/* -1: not loaded */
+
+static void
+forget_accounts(void)
+{
+	memset(cache, 0, sizeof(cache));
+	cached = 0;
+}
+
+/* The secrets go from memory, not just out of use. */
+static void
+forget_integrations(void)
+{
+	OPENSSL_cleanse(integrations, sizeof(integrations));
+	nintegrations = -1;
+}
 
 static void
 forget_all(void)
 {
-	memset(cache, 0, sizeof(cache));
-	cached = 0;
+	forget_accounts();
 	nwidgets = -1;
+	forget_integrations();
 }
 
 static struct entry *
@@ -104,6 +148,73 @@ load_widgets(void)
 		    PQgetvalue(res, i, 0));
 	PQclear(res);
 	return 0;
+}
+
+/* Whether column c of row i fits a buffer of n bytes, NUL included. */
+static int
+fits(const PGresult *res, int i, int c, size_t n)
+{
+	return (size_t)PQgetlength(res, i, c) < n;
+}
+
+/*
+ * The integrations in force, into integrations[].  A row that does not
+ * fit (the table's checks keep that from happening) is left out and
+ * named by its client_uuid, so its tokens are refused, loudly.
+ */
+static int
+load_integrations(void)
+{
+	struct integration	*in;
+	PGresult		*res;
+	int			 i;
+
+	forget_integrations();
+	if ((res = db_exec("integrations", 0, NULL)) == NULL || !db_ok(res)) {
+		PQclear(res);
+		return -1;
+	}
+	nintegrations = 0;
+	for (i = 0; i < PQntuples(res); i++) {
+		if (nintegrations == INTEGRATIONS_MAX) {
+			log_msg("integrations: more than %d in force; the "
+			    "others' tokens are refused", INTEGRATIONS_MAX);
+			break;
+		}
+		if (!fits(res, i, 0, AMOTOKEN_UUID_MAX) ||
+		    !fits(res, i, 1, CODE_MAX) || !fits(res, i, 2, SECRET_MAX) ||
+		    !fits(res, i, 3, SECRET_MAX) ||
+		    !fits(res, i, 4, AUDIENCE_MAX)) {
+			log_msg("integration %.36s: a value too long; its "
+			    "tokens are refused", PQgetvalue(res, i, 0));
+			continue;
+		}
+		in = &integrations[nintegrations++];
+		memcpy(in->client_uuid, PQgetvalue(res, i, 0),
+		    (size_t)PQgetlength(res, i, 0) + 1);
+		memcpy(in->widget, PQgetvalue(res, i, 1),
+		    (size_t)PQgetlength(res, i, 1) + 1);
+		memcpy(in->secret, PQgetvalue(res, i, 2),
+		    (size_t)PQgetlength(res, i, 2) + 1);
+		/* NULL reads as "": no previous secret. */
+		memcpy(in->previous, PQgetvalue(res, i, 3),
+		    (size_t)PQgetlength(res, i, 3) + 1);
+		memcpy(in->audience, PQgetvalue(res, i, 4),
+		    (size_t)PQgetlength(res, i, 4) + 1);
+	}
+	PQclear(res);
+	return 0;
+}
+
+static const struct integration *
+find_integration(const char *client_uuid)
+{
+	int	i;
+
+	for (i = 0; i < nintegrations; i++)
+		if (strcmp(integrations[i].client_uuid, client_uuid) == 0)
+			return &integrations[i];
+	return NULL;
 }
 
 static int
@@ -142,7 +253,7 @@ account_state(const struct config *cfg, const struct amotoken *t,
 	}
 	if (e->amo_id == 0 && ++cached > CACHE_SLOTS / 2) {
 		/* Full enough that probing slows down: start over. */
-		forget_all();
+		forget_accounts();
 		e = slot(t->account_id);
 		cached = 1;
 	}
@@ -258,15 +369,15 @@ out:
 static void
 license(struct request *req)
 {
-	const struct config	*c = req->cfg;
-	struct amotoken_keys	 keys = { c->amocrm_secret,
-				    c->amocrm_secret_previous,
-				    c->amocrm_audience, c->amocrm_client_uuid };
-	struct amotoken		 t;
+	const struct config		*c = req->cfg;
+	const struct integration	*in;
+	struct amotoken_keys		 keys;
+	struct amotoken			 t;
 	struct entry		 st;
 	enum amotoken_result	 r;
 	const char		*token, *why, *status, *detail;
 	char			 widget[CODE_MAX], nonce[NONCE_MAX];
+	char			 uuid[AMOTOKEN_UUID_MAX];
 	char			 body[1024], ts[32], exp[32], nonce_json[NONCE_MAX + 16];
 	time_t			 now = time(NULL);
 	int			 valid, n, fresh;
@@ -277,17 +388,33 @@ license(struct request *req)
 		    "{\"error\":\"invalid\",\"fields\":{}}", 31);
 		return;
 	}
-	token = http_param(req, "HTTP_X_AUTH_TOKEN");
-	r = amotoken_verify(token != NULL ? token : "",
-	    token != NULL ? strlen(token) : 0, &keys, now, &t, &why);
-	if (r != AMOTOKEN_OK) {
-		refuse_token(req, r, token == NULL ? "no token" : why, now);
+	if ((token = http_param(req, "HTTP_X_AUTH_TOKEN")) == NULL) {
+		refuse_token(req, AMOTOKEN_INVALID, "no token", now);
+		return;
+	}
+	/* Whose token it says it is: it proves nothing until verified. */
+	if (amotoken_client_uuid(token, strlen(token), uuid) == -1) {
+		refuse_token(req, AMOTOKEN_INVALID, "malformed token", now);
 		return;
 	}
 	if ((fresh = db_notified()) != 0)
 		forget_all();
-	if (fresh == -1 || (nwidgets < 0 && load_widgets() == -1)) {
+	if (fresh == -1 || (nwidgets < 0 && load_widgets() == -1) ||
+	    (nintegrations < 0 && load_integrations() == -1)) {
 		http_error(req, 503, "unavailable", NULL, NULL);
+		return;
+	}
+	if ((in = find_integration(uuid)) == NULL) {
+		refuse_token(req, AMOTOKEN_INVALID, "unknown integration", now);
+		return;
+	}
+	keys.secret = in->secret;
+	keys.previous = in->previous[0] != '\0' ? in->previous : NULL;
+	keys.audience = in->audience;
+	keys.client_uuid = in->client_uuid;
+	r = amotoken_verify(token, strlen(token), &keys, now, &t, &why);
+	if (r != AMOTOKEN_OK) {
+		refuse_token(req, r, why, now);
 		return;
 	}
 	iso_time(now, ts, sizeof(ts));
@@ -305,6 +432,15 @@ license(struct request *req)
 		    "null,\"trial\":false%s}", ts, t.account_id, t.subdomain,
 		    widget, nonce_json);
 		send_signed(req, 200, body, (size_t)n);
+		return;
+	}
+	/*
+	 * A catalogue widget, but not the one this integration holds: the
+	 * token was not made for it (amoCRM gives each widget its own).
+	 */
+	if (strcmp(widget, in->widget) != 0) {
+		refuse_token(req, AMOTOKEN_INVALID,
+		    "token of another widget's integration", now);
 		return;
 	}
 	if (account_state(c, &t, now, &st) == -1) {
@@ -404,17 +540,27 @@ setup(const struct config *cfg)
 	    -1 : 0;
 }
 
+/*
+ * Listens, then loads the catalogue and the integrations, so that the
+ * first answer does not wait for them.  The database may be away now:
+ * then the first request loads them.
+ */
 static int
 init(const struct config *cfg)
 {
 	(void)cfg;
 	db_listen("license_changed");
+	if (db_notified() != -1) {
+		(void)load_widgets();
+		(void)load_integrations();
+	}
 	return 0;
 }
 
 static void
 fini(void)
 {
+	forget_integrations();
 	signer_close(signer);
 	signer = NULL;
 }

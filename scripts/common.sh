@@ -8,8 +8,8 @@ PGBIN=/usr/lib/postgresql/15/bin
 PROGRAMS="register login account password legal checkout robokassa-result
 refund-request license-check sandbox"
 PACKAGES="gcc make cmake pkg-config libfcgi-dev libpq-dev libssl-dev
-libcjson-dev libcurl4-openssl-dev postgresql-15 nginx openssl curl python3
-python3-aiosmtpd procps"
+libcjson-dev libcurl4-openssl-dev libsodium-dev postgresql-15 nginx openssl
+curl python3 python3-aiosmtpd procps"
 
 : "${AMOBILL_VAR:=$ROOT/var}"
 : "${AMOBILL_PORT:=8080}"
@@ -108,6 +108,13 @@ prepare_var() {
 	    grep -q '^# Development configuration' "$AMOBILL_CONFIG"; then
 		echo "journal_dir = $AMOBILL_VAR/journal" >>"$AMOBILL_CONFIG"
 	fi
+	# One written while the one amoCRM integration was configuration: the
+	# integrations are data now, one per widget (add_dev_integrations),
+	# and the programs refuse the old keys as unknown.
+	if grep -q '^amocrm_' "$AMOBILL_CONFIG" &&
+	    grep -q '^# Development configuration' "$AMOBILL_CONFIG"; then
+		sed -i '/^amocrm_/d' "$AMOBILL_CONFIG"
+	fi
 }
 
 # Mail goes to the local SMTP sink (dev/smtp-sink), which keeps every
@@ -134,9 +141,6 @@ write_dev_config() {
 	robokassa_test = 1
 	robokassa_url = $base/sandbox/robokassa/Index.aspx
 	sandbox = 1
-	amocrm_client_uuid = 00000000-0000-4000-8000-000000000001
-	amocrm_secret = dev-amocrm-secret
-	amocrm_audience = $base
 	trial_days = 14
 	license_signing_key = $AMOBILL_VAR/license-key.pem
 	merchant_name = ИП «Образец»
@@ -176,4 +180,35 @@ start_database() {
 	    -v payment_policy="$(cat "$ROOT/sql/dev/payment-policy.ru.txt")" \
 	    -v privacy="$(cat "$ROOT/sql/dev/privacy.ru.txt")" \
 	    -f "$ROOT/sql/dev/data.sql" >/dev/null || die "dev data failed"
+	add_dev_integrations
+}
+
+# One amoCRM integration per catalogue widget that has none in force, each
+# with a random client_uuid and secret and the site as its audience,
+# through the administrator's function, listed for developers and tests in
+# $AMOBILL_VAR/dev-integrations.tsv (contract §1).  Run again, it adds only
+# what is missing.
+add_dev_integrations() {
+	local tsv=$AMOBILL_VAR/dev-integrations.tsv base code uuid secret
+	base=$(sed -n 's/^base_url *= *//p' "$AMOBILL_CONFIG")
+	# A new cluster (the data folder's pg/ removed) has none of a list
+	# written before.
+	[ "$(psql_super -tA -c 'SELECT count(*) FROM amobill.integrations')" != 0 ] ||
+	    rm -f "$tsv"
+	[ -s "$tsv" ] || (umask 077 &&
+	    printf 'widget_code\tclient_uuid\tsecret\taudience\n' >"$tsv")
+	chmod 600 "$tsv"
+	for code in $(psql_super -tA -c "SELECT code FROM amobill.widgets w
+	    WHERE NOT EXISTS (SELECT FROM amobill.integrations i
+	        WHERE i.widget_code = w.code AND i.retired_at IS NULL)
+	    ORDER BY code"); do
+		uuid=$(cat /proc/sys/kernel/random/uuid)
+		secret=$(openssl rand -hex 32)
+		psql_super -v code="$code" -v uuid="$uuid" -v secret="$secret" \
+		    -v aud="$base" >/dev/null <<-'EOF' || die "dev integration of $code failed"
+		SELECT admin.add_integration(:'code', :'uuid', :'secret', :'aud',
+		    'development integration (scripts/run)');
+		EOF
+		printf '%s\t%s\t%s\t%s\n' "$code" "$uuid" "$secret" "$base" >>"$tsv"
+	done
 }

@@ -40,10 +40,6 @@ static const struct key keys[] = {
 	{ "robokassa_test",		FLAG,	    STR(robokassa_test), 0 },
 	{ "robokassa_url",		PAGE,	    STR(robokassa_url), 1 },
 	{ "sandbox",			FLAG,	    STR(sandbox), 0 },
-	{ "amocrm_client_uuid",		STRING,	    STR(amocrm_client_uuid), 1 },
-	{ "amocrm_secret",		STRING,	    STR(amocrm_secret), 1 },
-	{ "amocrm_secret_previous",	STRING,	    STR(amocrm_secret_previous), 0 },
-	{ "amocrm_audience",		ORIGIN,	    STR(amocrm_audience), 1 },
 	{ "trial_days",			TRIAL_DAYS, STR(trial_days), 1 },
 	{ "password_cost",		PASSWORD_COST_EXP, STR(password_cost), 0 },
 	{ "license_signing_key",	STRING,	    STR(license_signing_key), 1 },
@@ -256,7 +252,7 @@ config_load(struct config *cfg, const char *path, char *err, size_t errsz)
 		if (i == sizeof(keys) / sizeof(keys[0])) {
 			/*
 			 * Name the key only if it could be one: with the
-			 * '=' forgotten, "amocrm_secret c2VjcmV0==" splits
+			 * '=' forgotten, "csrf_secret c2VjcmV0==" splits
 			 * at the secret's own '=', and the "key" holds it.
 			 */
 			if (*key != '\0' && strspn(key, key_chars) ==

@@ -28,10 +28,6 @@ struct config {
 	int		 robokassa_test;
 	char		*robokassa_url;
 	int		 sandbox;
-	char		*amocrm_client_uuid;
-	char		*amocrm_secret;
-	char		*amocrm_secret_previous; /* NULL if absent */
-	char		*amocrm_audience;
 	int		 trial_days;		/* 1..14 */
 	/*
 	 * scrypt's log2 N for new password hashes: PASSWORD_COST (17) unless

@@ -5,8 +5,14 @@
  * public key is published (PEM, SubjectPublicKeyInfo) so that widgets and
  * anyone else can verify an answer without trusting the transport.
  *
- * Layer rules (lib/crypto): may use lib/base and OpenSSL; never I/O beyond
- * reading a key file, never the configuration, the database or the web.
+ * The key file is read once, by signer_open (OpenSSL parses the PEM); its
+ * 32-byte seed becomes a libsodium key pair, which signs: the seed is wiped
+ * at once, the secret key by signer_close.  signer_sign does no allocation
+ * and no I/O.
+ *
+ * Layer rules (lib/crypto): may use lib/base, OpenSSL and libsodium; never
+ * I/O beyond reading a key file, never the configuration, the database or
+ * the web.
  */
 #ifndef SIGN_H
 #define SIGN_H

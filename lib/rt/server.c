@@ -15,10 +15,22 @@
  * leaves as soon as the signal gets in, that is when it has no request in
  * hand, since no one would repeat it.  Only the supervisor holds the
  * socket's lock, so a new instance can start at once.
+ *
+ * Request lines are buffered (log.h) and written within about a second,
+ * without a timer or a thread: a busy worker writes them after a request
+ * once the oldest is FLUSH_MS old (the clock is read anyway, and costs no
+ * system call); an idle one when accept gives up waiting, after IDLE_MS
+ * (SO_RCVTIMEO on the listening socket; on Linux an AF_UNIX connection
+ * does not inherit it, so reads of a request are not cut short).  A line
+ * waits at most FLUSH_MS + IDLE_MS.  A signal would not do: libfcgi's
+ * accept, for a Unix socket, waits in select() for the first bytes and
+ * drops the connection if a signal interrupts it.  The timeout also
+ * bounds the window in which a stop signal could be missed before accept.
  */
 #include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -41,6 +53,9 @@
 #define BACKLOG		128
 /* Connections kept free for administrators (docs/operations.md). */
 #define ADMIN_RESERVE	5
+/* Request lines: written when the oldest is this old, or when idle. */
+#define FLUSH_MS	1000
+#define IDLE_MS		250
 
 static volatile sig_atomic_t	stopping;
 static volatile sig_atomic_t	tick;
@@ -64,8 +79,10 @@ on_stop(int sig)
 static void
 on_worker_stop(int sig)
 {
-	if (getppid() != supervisor)
+	if (getppid() != supervisor) {
+		log_flush();
 		_exit(0);
+	}
 	on_stop(sig);
 }
 
@@ -214,13 +231,29 @@ inherited_socket(void)
 }
 
 static long long
-micros_since(const struct timespec *t0)
+micros_between(const struct timespec *t0, const struct timespec *t1)
 {
-	struct timespec	t1;
+	return (long long)(t1->tv_sec - t0->tv_sec) * 1000000 +
+	    (t1->tv_nsec - t0->tv_nsec) / 1000;
+}
 
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (long long)(t1.tv_sec - t0->tv_sec) * 1000000 +
-	    (t1.tv_nsec - t0->tv_nsec) / 1000;
+/*
+ * Whether an idle worker can count on accept returning within IDLE_MS:
+ * sets the timeout on an AF_UNIX listening socket (a TCP connection
+ * would inherit it).  Without it, request lines are written at once.
+ */
+static int
+idle_timeout(int sock)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		len = sizeof(ss);
+	struct timeval		tv = { 0, IDLE_MS * 1000 };
+
+	if (getsockname(sock, (struct sockaddr *)&ss, &len) == -1 ||
+	    ss.ss_family != AF_UNIX ||
+	    setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == -1)
+		return 0;
+	return 1;
 }
 
 static void
@@ -257,9 +290,9 @@ worker(const struct program *prog, const struct config *cfg, int sock)
 {
 	FCGX_Request		fr;
 	struct request		req;
-	struct timespec		t0;
+	struct timespec		t0, t1, oldest;
 	sigset_t		stopset;
-	int			rc = 1;
+	int			rc = 1, buffered, r;
 
 	sigemptyset(&stopset);
 	sigaddset(&stopset, SIGTERM);
@@ -277,19 +310,31 @@ worker(const struct program *prog, const struct config *cfg, int sock)
 		goto out;
 	if (prog->init != NULL && prog->init(cfg) == -1)
 		goto out;
+	buffered = idle_timeout(sock);
+	memset(&oldest, 0, sizeof(oldest));
 	for (;;) {
 		sigprocmask(SIG_UNBLOCK, &stopset, NULL);
-		if (stopping || FCGX_Accept_r(&fr) < 0) {
-			sigprocmask(SIG_BLOCK, &stopset, NULL);
-			break;
-		}
+		r = stopping ? -1 : FCGX_Accept_r(&fr);
 		sigprocmask(SIG_BLOCK, &stopset, NULL);
+		if (r == -EAGAIN && !stopping) {
+			/* Idle for IDLE_MS: what waits is written. */
+			log_flush();
+			continue;
+		}
+		if (r < 0)
+			break;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		http_begin(&req, &fr, cfg);
 		dispatch(prog, &req);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		if (log_pending() == 0)
+			oldest = t1;
 		/* The path is logged without its query, which may hold tokens. */
-		log_msg("%s %.200s %d %lldus", req.method, req.path,
-		    req.status, micros_since(&t0));
+		log_request("%s %.200s %d %lldus", req.method, req.path,
+		    req.status, micros_between(&t0, &t1));
+		if (!buffered || micros_between(&oldest, &t1) >=
+		    FLUSH_MS * 1000LL)
+			log_flush();
 		http_end(&req);
 		FCGX_Finish_r(&fr);
 	}
@@ -297,6 +342,7 @@ worker(const struct program *prog, const struct config *cfg, int sock)
 out:
 	FCGX_Finish_r(&fr);
 	db_close();
+	log_flush();
 	return rc;
 }
 
@@ -316,6 +362,7 @@ spawn(struct pool *p, int i)
 {
 	pid_t	pid;
 
+	log_flush();	/* nothing for the child to write twice */
 	if ((pid = fork()) == -1) {
 		log_msg("fork: %s", strerror(errno));
 		return -1;

@@ -140,6 +140,58 @@ issuer_ok(const char *iss, const char *sub, char *host)
 	return amo_host(iss + 8, host) == 0 && strcmp(host, iss + 8) == 0;
 }
 
+/*
+ * The two dots of header.payload.signature, if tok[0..n) is that shape
+ * within the size limit.  0 or -1.
+ */
+static int
+split(const char *tok, size_t n, const char **dot1, const char **dot2)
+{
+	if (n == 0 || n > AMOTOKEN_MAX ||
+	    (*dot1 = memchr(tok, '.', n)) == NULL ||
+	    (*dot2 = memchr(*dot1 + 1, '.', n - (size_t)(*dot1 + 1 - tok))) ==
+	    NULL || memchr(*dot2 + 1, '.', n - (size_t)(*dot2 + 1 - tok)))
+		return -1;
+	return 0;
+}
+
+/* 8-4-4-4-12 lower-case hex digits. */
+static int
+canonical_uuid(const char *s)
+{
+	size_t	i;
+
+	if (strlen(s) != AMOTOKEN_UUID_MAX - 1)
+		return 0;
+	for (i = 0; s[i] != '\0'; i++)
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return 0;
+		} else if (strchr("0123456789abcdef", s[i]) == NULL)
+			return 0;
+	return 1;
+}
+
+int
+amotoken_client_uuid(const char *tok, size_t n, char uuid[AMOTOKEN_UUID_MAX])
+{
+	const char	*dot1, *dot2, *v;
+	cJSON		*body;
+	int		 rc = -1;
+
+	uuid[0] = '\0';
+	if (split(tok, n, &dot1, &dot2) == -1 ||
+	    (body = json_part(dot1 + 1, (size_t)(dot2 - dot1 - 1))) == NULL)
+		return -1;
+	if ((v = string_claim(body, "client_uuid")) != NULL &&
+	    canonical_uuid(v)) {
+		memcpy(uuid, v, AMOTOKEN_UUID_MAX);
+		rc = 0;
+	}
+	cJSON_Delete(body);
+	return rc;
+}
+
 enum amotoken_result
 amotoken_verify(const char *tok, size_t n, const struct amotoken_keys *k,
     time_t now, struct amotoken *t, const char **why)
@@ -152,10 +204,7 @@ amotoken_verify(const char *tok, size_t n, const struct amotoken_keys *k,
 
 	memset(t, 0, sizeof(*t));
 	*why = "malformed token";
-	if (n == 0 || n > AMOTOKEN_MAX ||
-	    (dot1 = memchr(tok, '.', n)) == NULL ||
-	    (dot2 = memchr(dot1 + 1, '.', n - (size_t)(dot1 + 1 - tok))) ==
-	    NULL || memchr(dot2 + 1, '.', n - (size_t)(dot2 + 1 - tok)))
+	if (split(tok, n, &dot1, &dot2) == -1)
 		goto out;
 	if ((head = json_part(tok, (size_t)(dot1 - tok))) == NULL)
 		goto out;

@@ -3,11 +3,18 @@
  * X-Auth-Token to a widget's $authorizedAjax() request, and the only
  * source of which account is asking.
  *
+ * Every widget is an amoCRM integration of its own, with its own secret
+ * and audience, and a token says whose it is only in its client_uuid: so
+ * the caller first reads that claim unverified (amotoken_client_uuid),
+ * picks the integration by it, and then verifies the whole token with
+ * that integration's keys (amotoken_verify), which checks the claim again
+ * once the signature holds.
+ *
  * A token is accepted only if: it has three base64url parts within the
  * size limits; its header names HS256 (nothing else, never "none"); its
  * HMAC-SHA256 with the integration's secret (or, during a rotation, the
  * previous one) matches, compared in constant time; aud equals the
- * configured audience and client_uuid the integration's id; iat and nbf
+ * integration's audience and client_uuid the integration's id; iat and nbf
  * are not in the future and exp not in the past, each with at most
  * AMOTOKEN_SKEW seconds of leeway; account_id is a positive number (or a
  * numeric string); subdomain is an account name and iss the same
@@ -27,6 +34,7 @@
 
 #define AMOTOKEN_MAX	4096	/* longest token accepted, in bytes */
 #define AMOTOKEN_SKEW	60	/* seconds of clock difference allowed */
+#define AMOTOKEN_UUID_MAX 37	/* a client_uuid, 8-4-4-4-12 hex, and NUL */
 
 enum amotoken_result {
 	AMOTOKEN_OK,
@@ -47,6 +55,17 @@ struct amotoken_keys {
 	const char	*audience;
 	const char	*client_uuid;
 };
+
+/*
+ * The client_uuid that token[0..n) claims, NOT verified: good only for
+ * choosing the keys to verify it with.  Looks at the payload alone (the
+ * token must still have three parts within AMOTOKEN_MAX bytes), and takes
+ * a client_uuid only in its canonical form, lower-case hex 8-4-4-4-12, as
+ * amoCRM and PostgreSQL write it.  Returns 0 with it in uuid, or -1 (uuid
+ * then "").
+ */
+int	amotoken_client_uuid(const char *token, size_t n,
+	    char uuid[AMOTOKEN_UUID_MAX]);
 
 /*
  * Verifies token[0..n) at time now.  On AMOTOKEN_OK fills t; otherwise

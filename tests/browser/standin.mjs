@@ -50,15 +50,32 @@ export function readConfig(file) {
 }
 
 /*
+ * The development amoCRM integrations, one per catalogue widget, as
+ * scripts/run and scripts/test list them (contract §1):
+ * { widget_code: { client_uuid, secret, audience } }.
+ */
+export function readIntegrations(file) {
+	const lines = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
+	assert.equal(lines[0], 'widget_code\tclient_uuid\tsecret\taudience', `${file}: header`);
+	const found = {};
+	for (const line of lines.slice(1)) {
+		const [code, client_uuid, secret, audience] = line.split('\t');
+		found[code] = { client_uuid, secret, audience };
+	}
+	return found;
+}
+
+/*
  * The running site as the tests need it: checks the environment, reads
- * the configuration (with the keys the stand-in needs) and the public half
+ * the configuration, the development integrations (cfg.integrations: the
+ * stand-in mints each widget's tokens with its own) and the public half
  * of the signing key, and makes the screenshot folder.
  */
 export function loadSite() {
 	assert.ok(PORT && VAR, 'set AMOBILL_PORT and AMOBILL_VAR (the running site)');
 	const cfg = readConfig(CONFIG);
-	for (const k of ['amocrm_secret', 'amocrm_client_uuid', 'amocrm_audience'])
-		assert.ok(cfg[k], `${CONFIG} has no ${k}`);
+	cfg.integrations = readIntegrations(path.join(VAR, 'dev-integrations.tsv'));
+	assert.ok(cfg.integrations[WIDGET], `no development integration of ${WIDGET}`);
 	const publicPem = signingKeyPublicPem(cfg);
 	fs.mkdirSync(SHOTS, { recursive: true });
 	return { cfg, publicPem };
@@ -107,14 +124,18 @@ function b64url(data) {
 }
 
 /*
- * A token for account {id, sub}, signed with the integration's secret
- * (cfg.amocrm_secret unless secret is given); claims override the body.
+ * A token for account {id, sub}, as the amoCRM integration of widget (the
+ * one the widget is packaged with, unless given) makes it: its client_uuid
+ * and audience, signed with its secret unless secret is given; claims
+ * override the body.
  */
-export function mintToken(cfg, account, { secret = cfg.amocrm_secret, ...claims } = {}) {
+export function mintToken(cfg, account, { widget = WIDGET, secret, ...claims } = {}) {
+	const integration = cfg.integrations[widget];
+	assert.ok(integration, `no development integration of ${widget}`);
 	const now = Math.floor(Date.now() / 1000);
 	const body = {
 		iss: `https://${account.sub}.amocrm.ru`,
-		aud: cfg.amocrm_audience,
+		aud: integration.audience,
 		jti: crypto.randomUUID(),
 		iat: now,
 		nbf: now,
@@ -122,13 +143,13 @@ export function mintToken(cfg, account, { secret = cfg.amocrm_secret, ...claims 
 		account_id: account.id,
 		subdomain: account.sub,
 		user_id: 1,
-		client_uuid: cfg.amocrm_client_uuid,
+		client_uuid: integration.client_uuid,
 		is_admin: true,
 		...claims,
 	};
 	const signed = b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' })) + '.' +
 	    b64url(JSON.stringify(body));
-	const mac = crypto.createHmac('sha256', Buffer.from(secret, 'utf8')).update(signed).digest();
+	const mac = crypto.createHmac('sha256', Buffer.from(secret ?? integration.secret, 'utf8')).update(signed).digest();
 	return signed + '.' + b64url(mac);
 }
 

@@ -480,7 +480,7 @@ describe('the example widget in a real browser', { timeout: 15 * 60 * 1000 }, ()
 		}
 	});
 
-	test('tokens amoCRM did not sign, or that have expired, are refused', { timeout: 60000 }, async () => {
+	test('tokens amoCRM did not sign, that have expired, or of another widget, are refused', { timeout: 60000 }, async () => {
 		const acc = freshAccount();
 		const context = await newContext();
 		const allowConsole = /status of 401/;
@@ -499,6 +499,14 @@ describe('the example widget in a real browser', { timeout: 15 * 60 * 1000 }, ()
 			n = await notice(w);
 			assert.equal(n.state, 'error', n.text);
 			assert.equal(n.code, 'TOKEN_EXPIRED');
+			assertClean(w);
+			// Each widget is its own amoCRM integration: a token that
+			// another widget's integration made is not this one's.
+			w = await openWidget(context, acc, { allowConsole,
+			    token: mintToken(acc, { widget: 'callplan' }) });
+			n = await notice(w);
+			assert.equal(n.state, 'error', n.text);
+			assert.equal(n.code, 'TOKEN_INVALID');
 			assertClean(w);
 		} finally {
 			await context.close();

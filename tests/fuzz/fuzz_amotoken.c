@@ -2,8 +2,8 @@
  * fuzz_amotoken.c: amoCRM's disposable token (amotoken.h) as it arrives
  * in X-Auth-Token: any bytes, verified with a known secret, a previous
  * one and without.  Almost nothing random is well signed, so this reaches
- * the split, the base64url and the header; fuzz_amotoken_claims signs its
- * input to reach the claims.
+ * the split, the base64url and the header, and the unverified reading of
+ * client_uuid; fuzz_amotoken_claims signs its input to reach the claims.
  */
 #include "amotoken.h"
 #include "fuzz.h"
@@ -38,6 +38,34 @@ check(const char *tok, size_t n, const struct amotoken_keys *k, time_t now)
 		FUZZ_ASSERT(why != NULL && strcmp(why, "unset") != 0);
 }
 
+/*
+ * The claimed client_uuid (unverified): canonical or nothing, and the
+ * one a verified token holds.
+ */
+static void
+check_uuid(const char *tok, size_t n)
+{
+	struct amotoken	 t;
+	const char	*why;
+	char		 uuid[AMOTOKEN_UUID_MAX];
+	size_t		 i;
+
+	memset(uuid, 'x', sizeof(uuid));
+	if (amotoken_client_uuid(tok, n, uuid) == -1) {
+		FUZZ_ASSERT(uuid[0] == '\0');
+		FUZZ_ASSERT(amotoken_verify(tok, n, &keys, NOW, &t, &why) !=
+		    AMOTOKEN_OK);
+		return;
+	}
+	FUZZ_ASSERT(strlen(uuid) == AMOTOKEN_UUID_MAX - 1);
+	for (i = 0; i < AMOTOKEN_UUID_MAX - 1; i++)
+		FUZZ_ASSERT(i == 8 || i == 13 || i == 18 || i == 23 ?
+		    uuid[i] == '-' : strchr("0123456789abcdef", uuid[i]) !=
+		    NULL);
+	if (amotoken_verify(tok, n, &keys, NOW, &t, &why) == AMOTOKEN_OK)
+		FUZZ_ASSERT(strcmp(uuid, keys.client_uuid) == 0);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 {
@@ -50,6 +78,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 	check(tok, n, &keys, NOW);
 	check(tok, n, &rotated, NOW);
 	check(tok, n, &keys, 0);
+	check_uuid(tok, n);
 	free(tok);
 	return 0;
 }

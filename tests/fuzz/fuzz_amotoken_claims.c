@@ -3,7 +3,8 @@
  * The input is the payload's JSON; the harness wraps it in an HS256
  * header and signs it with the known secret, as amoCRM would, so every
  * input gets past the signature to the claim checks (audience,
- * client_uuid, times, account_id, subdomain and issuer).
+ * client_uuid, times, account_id, subdomain and issuer), and to the
+ * unverified reading of client_uuid that chooses the keys.
  */
 #include <openssl/evp.h>
 
@@ -27,7 +28,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 	    100000000000LL };
 	struct amotoken		 t;
 	const char		*why;
-	char			*tok, h[64];
+	char			*tok, h[64], uuid[AMOTOKEN_UUID_MAX];
 	unsigned char		 mac[32];
 	size_t			 hl, pl, len, sz, i;
 	enum amotoken_result	 rc;
@@ -53,10 +54,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 	FUZZ_ASSERT(i != (size_t)-1);
 	len += i;
 
+	/*
+	 * The client_uuid read before verifying (which chooses the keys):
+	 * canonical or nothing, and the very one a verified token holds.
+	 */
+	memset(uuid, 'x', sizeof(uuid));
+	if (amotoken_client_uuid(tok, len, uuid) == 0) {
+		FUZZ_ASSERT(strlen(uuid) == AMOTOKEN_UUID_MAX - 1);
+		FUZZ_ASSERT(strspn(uuid, "0123456789abcdef-") ==
+		    AMOTOKEN_UUID_MAX - 1);
+	} else
+		FUZZ_ASSERT(uuid[0] == '\0');
 	for (i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
 		rc = amotoken_verify(tok, len, &keys, times[i], &t, &why);
 		if (rc == AMOTOKEN_OK) {
 			FUZZ_ASSERT(why == NULL);
+			FUZZ_ASSERT(strcmp(uuid, keys.client_uuid) == 0);
 			FUZZ_ASSERT(t.account_id > 0);
 			FUZZ_ASSERT(t.account_id <= 9007199254740991LL);
 			FUZZ_ASSERT(t.subdomain[0] != '\0');

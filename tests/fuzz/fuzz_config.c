@@ -45,7 +45,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 		FUZZ_ASSERT(strncmp(err, "config", 6) == 0);
 		/* Nothing to free: config_free() finds it all NULL. */
 		FUZZ_ASSERT(cfg.base_url == NULL && cfg.database == NULL &&
-		    cfg.amocrm_secret == NULL);
+		    cfg.robokassa_password2 == NULL);
 	}
 	return 0;
 }

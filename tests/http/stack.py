@@ -256,10 +256,51 @@ def hidden_inputs(html):
 sql_super = sql
 
 
+def dev_integrations():
+    """The development integrations, one per catalogue widget, as scripts/run
+    and scripts/test made them (contract §1): {widget_code: {"client_uuid",
+    "secret", "audience"}}."""
+    found = {}
+    with open(os.path.join(VAR, "dev-integrations.tsv"), encoding="utf-8") as f:
+        header = f.readline().rstrip("\n").split("\t")
+        assert header == ["widget_code", "client_uuid", "secret", "audience"], header
+        for line in f:
+            code, client_uuid, secret, audience = line.rstrip("\n").split("\t")
+            found[code] = {"client_uuid": client_uuid, "secret": secret, "audience": audience}
+    return found
+
+
+def integration(widget="leadscore"):
+    """A widget's development integration (see dev_integrations)."""
+    return dev_integrations()[widget]
+
+
+def new_integration(prefix="w", audience=None):
+    """A new catalogue widget and its own amoCRM integration, added as an
+    administrator adds them (admin.add_widget, admin.add_integration), with
+    a random client_uuid and secret: {"widget", "client_uuid", "secret",
+    "audience"}.  audience defaults to the site's base URL, like the
+    development integrations'."""
+    import secrets
+    import uuid
+    code = unique(prefix)
+    found = {"widget": code, "client_uuid": str(uuid.uuid4()),
+             "secret": secrets.token_hex(32), "audience": audience or BASE}
+    r = admin("SELECT admin.add_widget('%s', 'Виджет %s', 'Для проверки.', 'test widget')"
+              % (code, code))
+    assert r.returncode == 0, r.stderr
+    r = admin("SELECT admin.add_integration('%(widget)s', '%(client_uuid)s', '%(secret)s',"
+              " '%(audience)s', 'test integration')" % found)
+    assert r.returncode == 0, r.stderr
+    return found
+
+
 def amo_token(amo_id, subdomain, zone="amocrm.ru", secret=None, header=None,
-              now=None, **over):
+              now=None, widget="leadscore", client_uuid=None, audience=None, **over):
     """An amoCRM disposable token, made here as amoCRM makes it (HS256 over
-    base64url header and claims, keyed by the integration's secret)."""
+    base64url header and claims, keyed by the integration's secret), by the
+    development integration of widget unless secret, client_uuid or
+    audience (aud) say otherwise; other claims in over (None drops one)."""
     import base64
     import hashlib
     import hmac
@@ -268,12 +309,13 @@ def amo_token(amo_id, subdomain, zone="amocrm.ru", secret=None, header=None,
 
     def b64(b):
         return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
-    conf = config()
+    integ = integration(widget) if None in (secret, client_uuid, audience) else {}
     now = int(_time.time()) if now is None else now
-    claims = {"iss": "https://%s.%s" % (subdomain, zone), "aud": conf["amocrm_audience"],
+    claims = {"iss": "https://%s.%s" % (subdomain, zone),
+              "aud": audience or integ["audience"],
               "jti": str(uuid.uuid4()), "iat": now, "nbf": now, "exp": now + 1800,
               "account_id": amo_id, "subdomain": subdomain, "user_id": 7,
-              "client_uuid": conf["amocrm_client_uuid"], "is_admin": True}
+              "client_uuid": client_uuid or integ["client_uuid"], "is_admin": True}
     for k, v in over.items():
         if v is None:
             claims.pop(k, None)
@@ -281,7 +323,7 @@ def amo_token(amo_id, subdomain, zone="amocrm.ru", secret=None, header=None,
             claims[k] = v
     h = b64(json.dumps(header or {"alg": "HS256", "typ": "JWT"}).encode())
     p = b64(json.dumps(claims).encode())
-    key = (secret or conf["amocrm_secret"]).encode()
+    key = (secret or integ["secret"]).encode()
     sig = b64(hmac.new(key, (h + "." + p).encode(), hashlib.sha256).digest())
     return h + "." + p + "." + sig
 

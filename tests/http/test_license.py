@@ -11,8 +11,8 @@ import time
 import unittest
 import urllib.parse
 
-from stack import (VAR, Client, admin, amo_token, config, eventually, register,
-                   rk_signature, sql_super, stack, within_a_second)
+from stack import (Client, admin, amo_token, config, new_integration, register,
+                   rk_signature, sql_super, within_a_second)
 
 
 def new_account():
@@ -98,30 +98,30 @@ class Tokens(unittest.TestCase):
         self.assertEqual(sql_super("SELECT count(*) FROM amobill.amo_accounts"
                                    " WHERE amo_account_id = %d" % n), [["0"]])
 
-    def test_previous_secret_only_when_configured(self):
+    def test_previous_secret_only_during_rotation(self):
+        # An integration of its own, so that no other test's tokens go bad.
+        integ = new_integration("rot")
         n, sub = new_account()
-        old = amo_token(n, sub, secret="rotated-out-secret")
-        self.assertEqual(check(old).status, 401)
-        with tempfile.TemporaryDirectory() as d:
-            conf = os.path.join(d, "rotated.conf")
-            with open(os.environ["AMOBILL_CONFIG"]) as f, open(conf, "w") as g:
-                g.write(f.read() + "amocrm_secret_previous = rotated-out-secret\n")
-            stack("stop", "license-check")
-            sock = os.path.join(VAR, "run", "license-check.sock")
-            with open(os.path.join(VAR, "log", "license-check.log"), "a") as log:
-                proc = subprocess.Popen([os.path.join(os.environ["AMOBILL_BUILD"], "license-check"),
-                                         "-c", conf, "-w", "1", sock], stderr=log)
-            try:
-                self.assertTrue(eventually(lambda: check(old).status != 502, 10))
-                r = check(old)
-                self.assertEqual(r.status, 200, r.text)
-                self.assertEqual(r.json()["code"], "TRIAL")
-                self.assertEqual(check(amo_token(n, sub)).status, 200)
-            finally:
-                proc.terminate()
-                proc.wait(20)
-                stack("start", "license-check")
-        self.assertEqual(check(old).status, 401)
+
+        def token(secret):
+            return amo_token(n, sub, secret=secret, client_uuid=integ["client_uuid"],
+                             audience=integ["audience"])
+
+        def codes(secret):
+            return lambda: [check(token(secret), widget=integ["widget"]).json()["code"]
+                            for _ in range(4)]
+        old, new = integ["secret"], "rotated-in-" + integ["secret"][:32]
+        self.assertEqual(check(token(new), widget=integ["widget"]).status, 401)
+        r = admin("SELECT admin.rotate_integration_secret('%s', '%s', 'rotation')"
+                  % (integ["client_uuid"], new))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        within_a_second(codes(new), lambda c: c == "TRIAL")
+        self.assertEqual(codes(old)(), ["TRIAL"] * 4)
+        r = admin("SELECT admin.drop_previous_secret('%s', 'rotation done')"
+                  % integ["client_uuid"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        within_a_second(codes(old), lambda c: c == "TOKEN_INVALID")
+        self.assertEqual(codes(new)(), ["TRIAL"] * 4)
 
 
 class States(unittest.TestCase):

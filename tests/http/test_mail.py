@@ -467,10 +467,12 @@ class Reminders(unittest.TestCase):
         c, form, uid = new_user()
         inv, host = paid_order(c)
         inv2, _ = paid_order(c, host)      # the next period follows at once
-        sql("UPDATE amobill.license_periods SET ends_at = now() + interval '3 days'"
-            " WHERE inv_id = %s" % inv)
-        sql("UPDATE amobill.license_periods SET starts_at = (SELECT ends_at FROM"
-            " amobill.license_periods WHERE inv_id = %s) WHERE inv_id = %s" % (inv, inv2))
+        # One transaction: a mailer round between the two statements would
+        # see the first period ending with nothing after it.
+        sql("BEGIN; UPDATE amobill.license_periods SET ends_at = now() + interval"
+            " '3 days' WHERE inv_id = %s; UPDATE amobill.license_periods SET starts_at ="
+            " (SELECT ends_at FROM amobill.license_periods WHERE inv_id = %s)"
+            " WHERE inv_id = %s; COMMIT;" % (inv, inv, inv2))
         self.schedule_many_times()
         quiet()
         self.assertEqual(mails_to(form["email"], "заканчивается"), [])

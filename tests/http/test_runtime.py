@@ -263,11 +263,21 @@ class Budget(unittest.TestCase):
 class Logs(unittest.TestCase):
     def test_one_line_per_request_and_no_personal_data(self):
         c, form = register(iin_bin="900115300401", password="секретный пароль 42")
+
+        def read():
+            logs = ""
+            for f in glob.glob(os.path.join(VAR, "log", "*.log")):
+                with open(f, encoding="utf-8", errors="replace") as fh:
+                    logs += fh.read()
+            return logs
+
+        def seen():
+            return read().count("GET /account 200 ")
+        before = seen()
         c.get("/account?token=query-secret-123")
-        logs = ""
-        for f in glob.glob(os.path.join(VAR, "log", "*.log")):
-            with open(f, encoding="utf-8", errors="replace") as fh:
-                logs += fh.read()
+        # Request lines are written within a second (lib/base/log.h).
+        eventually(lambda: seen() > before, 2.0)
+        logs = read()
         for secret in (form["password"], form["iin_bin"], form["email"],
                        c.cookies["session"], c.cookies["csrf"], "query-secret-123",
                        "Иван Петров"):

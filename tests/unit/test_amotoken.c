@@ -275,6 +275,71 @@ test_missing_and_malformed(void)
 	    &(const char *){ NULL }) == AMOTOKEN_INVALID);
 }
 
+/* The claimed client_uuid, read before anything is verified. */
+static void
+test_client_uuid(void)
+{
+	static const char *const bad[] = {
+		/* Not canonical: upper case, braces, short, long, no dashes. */
+		"0A1B2C3D-4E5F-4A6B-8C7D-9E0F1A2B3C4D",
+		"{0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d}",
+		"0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4",
+		"0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d0",
+		"0a1b2c3d04e5f04a6b08c7d09e0f1a2b3c4d",
+		"0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4g",
+		"",
+	};
+	char		 c[1024], tok[4096], uuid[AMOTOKEN_UUID_MAX];
+	char		 big[AMOTOKEN_MAX + 64];
+	size_t		 i;
+
+	CHECK(amotoken_client_uuid(vector, strlen(vector), uuid) == 0);
+	CHECK_STR(uuid, "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d");
+	/* Unverified: a token signed with any key names its integration. */
+	GOOD(c);
+	make(tok, sizeof(tok), hs256, c, "not-the-secret");
+	CHECK(amotoken_client_uuid(tok, strlen(tok), uuid) == 0);
+	CHECK_STR(uuid, keys.client_uuid);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		claims(c, sizeof(c), "\"https://license.example.kz\"", bad[i],
+		    NOW, NOW, NOW + 600, "1", "https://example.amocrm.ru",
+		    "example");
+		make(tok, sizeof(tok), hs256, c, keys.secret);
+		memset(uuid, 'x', sizeof(uuid));
+		CHECK(amotoken_client_uuid(tok, strlen(tok), uuid) == -1);
+		CHECK_STR(uuid, "");
+		/* And verify agrees: no integration has such an id. */
+		CHECK(verify(tok, &keys, NOW, &(struct amotoken){ 0 }) ==
+		    AMOTOKEN_INVALID);
+	}
+	/* Missing, not a string, twice. */
+	make(tok, sizeof(tok), hs256, "{\"aud\":\"x\"}", keys.secret);
+	CHECK(amotoken_client_uuid(tok, strlen(tok), uuid) == -1);
+	make(tok, sizeof(tok), hs256, "{\"client_uuid\":12}", keys.secret);
+	CHECK(amotoken_client_uuid(tok, strlen(tok), uuid) == -1);
+	make(tok, sizeof(tok), hs256, "{\"client_uuid\":\"0a1b2c3d-4e5f-4a6b-"
+	    "8c7d-9e0f1a2b3c4d\",\"client_uuid\":\"0a1b2c3d-4e5f-4a6b-8c7d-"
+	    "9e0f1a2b3c4e\"}", keys.secret);
+	CHECK(amotoken_client_uuid(tok, strlen(tok), uuid) == -1);
+	make(tok, sizeof(tok), hs256, "[\"0a1b2c3d-4e5f-4a6b-8c7d-"
+	    "9e0f1a2b3c4d\"]", keys.secret);
+	CHECK(amotoken_client_uuid(tok, strlen(tok), uuid) == -1);
+	/* Not a token: parts, size, an empty one, a NUL within n. */
+	CHECK(amotoken_client_uuid("", 0, uuid) == -1);
+	CHECK(amotoken_client_uuid("a.b", 3, uuid) == -1);
+	CHECK(amotoken_client_uuid("..", 2, uuid) == -1);
+	snprintf(tok, sizeof(tok), "%s.x", vector);
+	CHECK(amotoken_client_uuid(tok, strlen(tok), uuid) == -1);
+	CHECK(amotoken_client_uuid(vector, strchr(vector, '.') -
+	    vector + 5, uuid) == -1);
+	memset(big, 'A', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	memcpy(big, vector, strlen(vector));
+	CHECK(amotoken_client_uuid(big, strlen(big), uuid) == -1);
+	CHECK(amotoken_client_uuid(vector, sizeof(vector), uuid) == -1 ||
+	    strcmp(uuid, keys.client_uuid) == 0);
+}
+
 int
 main(void)
 {
@@ -283,5 +348,6 @@ main(void)
 	test_secrets();
 	test_claims();
 	test_missing_and_malformed();
+	test_client_uuid();
 	return check_done();
 }
