@@ -18,6 +18,7 @@ import time
 import unittest
 
 from stack import ROOT, VAR, Client, eventually, stack
+from test_operations import free_port
 
 # The shape of a request line (lib/rt/server.c), as scripts/run's filter.
 REQUEST = re.compile(r"^[A-Za-z0-9_.-]+\[[0-9]+\]: [A-Z]+ .* [0-9]{3} [0-9]+us$")
@@ -85,15 +86,6 @@ class RequestLines(unittest.TestCase):
         stack("start", "legal")
         self.assertEqual(Client().get("/payment-policy").status, 200)
         self.assertEqual(count("legal", needle), before + 1)
-
-
-def free_port():
-    import socket
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def descendants(root):
