@@ -5,8 +5,6 @@
  *	GET     /api/v1/license?widget=CODE[&nonce=N]	the answer
  *	OPTIONS /api/v1/license				CORS preflight
  *	GET     /api/v1/license/key			the Ed25519 public key
- *	GET     /api/v1/widgets				the widget catalogue
- *	GET     /api/v1/site				the seller's details
  *
  * The account comes only from amoCRM's disposable token (X-Auth-Token),
  * verified here.  Every widget is an amoCRM integration of its own: the
@@ -28,6 +26,12 @@
  * notification (a new, rotated or retired integration is announced on
  * the same channel), from amobill.license_integrations(), the only way
  * this program's role has to them.
+ *
+ * An account's answer is per widget: a plan may not cover them all
+ * (NOT_ENTITLED), so the cache holds an (account, widget) a slot.  And
+ * each worker counts its answers per account, widget and hour, and the
+ * amoCRM users it saw (lib/rules/usage.h), writing them in one statement
+ * at most every USAGE_WRITE_S seconds and as it stops.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,10 +41,12 @@
 #include <openssl/crypto.h>
 
 #include "amotoken.h"
+#include "cors.h"
 #include "form.h"
 #include "log.h"
 #include "server.h"
 #include "sign.h"
+#include "usage.h"
 #include "valid.h"
 
 #define CACHE_SLOTS	8192		/* a power of two */
@@ -51,15 +57,19 @@
 #define INTEGRATIONS_MAX 256
 #define SECRET_MAX	257		/* the table's limit, 256, and NUL */
 #define AUDIENCE_MAX	272		/* https://, 253, :65535 and NUL */
+#define USAGE_WRITE_S	10		/* the longest a count waits in memory */
 
 static const struct db_stmt statements[] = {
 	{ "license_check",
 	  "SELECT account_id, code, kind,"
 	  "       floor(extract(epoch FROM expires_at))::bigint,"
 	  "       coalesce(floor(extract(epoch FROM recheck_at))::bigint, -1)"
-	  "  FROM amobill.license_check($1::bigint, $2, $3::integer)" },
+	  "  FROM amobill.license_check($1::bigint, $2, $3, $4::integer)" },
 	{ "widgets",
-	  "SELECT code, name, description FROM amobill.widgets ORDER BY code" },
+	  "SELECT code FROM amobill.widgets ORDER BY code" },
+	{ "record_usage",
+	  "SELECT amobill.record_usage($1::bigint[], $2::text[], $3::bigint[],"
+	  "    $4::bigint[], $5::bigint[], $6::text[], $7::bigint[], $8::bigint[])" },
 	{ "integrations",
 	  "SELECT client_uuid, widget_code, secret, secret_previous, audience"
 	  "  FROM amobill.license_integrations()" },
@@ -68,17 +78,21 @@ static const struct db_stmt statements[] = {
 
 static const struct db_stmt *const statement_sets[] = { statements, NULL };
 
-enum code { C_VALID, C_TRIAL, C_EXPIRED, C_SUSPENDED };
+enum code { C_VALID, C_TRIAL, C_EXPIRED, C_NOT_ENTITLED, C_SUSPENDED };
 
+/* As amobill.widget_license_state() names them; the last is the default. */
 static const char *const code_names[] = {
-	"VALID", "TRIAL", "EXPIRED", "SUSPENDED"
+	"VALID", "TRIAL", "EXPIRED", "NOT_ENTITLED", "SUSPENDED"
 };
 
+/* What an account's license is for one widget. */
 struct entry {
 	long long	amo_id;		/* 0: empty slot */
+	int		widget;		/* index into widgets[] */
+	long long	account;	/* amobill.amo_accounts.id */
 	enum code	code;
 	int		trial;
-	time_t		expires_at;
+	time_t		expires_at;	/* 0: none (never covered) */
 	time_t		recheck_at;	/* forget it then; 0 never */
 };
 
@@ -98,6 +112,8 @@ static char		 widgets[WIDGETS_MAX][CODE_MAX];
 static int		 nwidgets = -1;	/* -1: not loaded */
 static struct integration integrations[INTEGRATIONS_MAX];
 static int		 nintegrations = -1;	/* -1: not loaded */
+static struct usage	 usage;
+static time_t		 usage_since;	/* the oldest count not written, or 0 */
 
 static void
 forget_accounts(void)
@@ -123,12 +139,14 @@ forget_all(void)
 }
 
 static struct entry *
-slot(long long amo_id)
+slot(long long amo_id, int widget)
 {
-	size_t	i = (size_t)((unsigned long long)amo_id * 0x9E3779B97F4A7C15ULL >>
-		    51) & (CACHE_SLOTS - 1);
+	size_t	i = (size_t)(((unsigned long long)amo_id * WIDGETS_MAX +
+		    (unsigned)widget) * 0x9E3779B97F4A7C15ULL >> 51) &
+		    (CACHE_SLOTS - 1);
 
-	while (cache[i].amo_id != 0 && cache[i].amo_id != amo_id)
+	while (cache[i].amo_id != 0 && (cache[i].amo_id != amo_id ||
+	    cache[i].widget != widget))
 		i = (i + 1) & (CACHE_SLOTS - 1);
 	return &cache[i];
 }
@@ -217,25 +235,26 @@ find_integration(const char *client_uuid)
 	return NULL;
 }
 
+/* The widget's index in the catalogue, or -1. */
 static int
-known_widget(const char *code)
+widget_index(const char *code)
 {
 	int	i;
 
 	for (i = 0; i < nwidgets; i++)
 		if (strcmp(widgets[i], code) == 0)
-			return 1;
-	return 0;
+			return i;
+	return -1;
 }
 
-/* The account's state from memory, or from the database.  0 or -1. */
+/* The account's state for a widget, from memory or the database.  0 or -1. */
 static int
 account_state(const struct config *cfg, const struct amotoken *t,
-    time_t now, struct entry *out)
+    int widget, time_t now, struct entry *out)
 {
-	struct entry	*e = slot(t->account_id);
+	struct entry	*e = slot(t->account_id, widget);
 	char		 id[24], days[8];
-	const char	*p[3] = { id, t->host, days };
+	const char	*p[4] = { id, t->host, widgets[widget], days };
 	PGresult	*res;
 	long long	 recheck;
 
@@ -246,7 +265,7 @@ account_state(const struct config *cfg, const struct amotoken *t,
 	}
 	snprintf(id, sizeof(id), "%lld", t->account_id);
 	snprintf(days, sizeof(days), "%d", cfg->trial_days);
-	if ((res = db_exec("license_check", 3, p)) == NULL || !db_ok(res) ||
+	if ((res = db_exec("license_check", 4, p)) == NULL || !db_ok(res) ||
 	    PQntuples(res) != 1) {
 		PQclear(res);
 		return -1;
@@ -254,16 +273,19 @@ account_state(const struct config *cfg, const struct amotoken *t,
 	if (e->amo_id == 0 && ++cached > CACHE_SLOTS / 2) {
 		/* Full enough that probing slows down: start over. */
 		forget_accounts();
-		e = slot(t->account_id);
+		e = slot(t->account_id, widget);
 		cached = 1;
 	}
 	e->amo_id = t->account_id;
+	e->widget = widget;
+	e->account = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 	for (e->code = C_VALID; e->code < C_SUSPENDED &&
 	    strcmp(code_names[e->code], PQgetvalue(res, 0, 1)) != 0; e->code++)
 		;
 	e->trial = vocab_find(&vocab_period_kind, PQgetvalue(res, 0, 2)) ==
 	    PERIOD_TRIAL;
-	e->expires_at = (time_t)strtoll(PQgetvalue(res, 0, 3), NULL, 10);
+	e->expires_at = PQgetisnull(res, 0, 3) ? 0 :
+	    (time_t)strtoll(PQgetvalue(res, 0, 3), NULL, 10);
 	recheck = strtoll(PQgetvalue(res, 0, 4), NULL, 10);
 	e->recheck_at = recheck < 0 ? 0 : (time_t)recheck;
 	*out = *e;
@@ -278,25 +300,6 @@ iso_time(time_t t, char *out, size_t n)
 
 	gmtime_r(&t, &tm);
 	strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-/* CORS for the accounts' own pages on amoCRM and Kommo, and no others. */
-static void
-cors(struct request *req)
-{
-	char	host[AMO_HOST_MAX];
-
-	if (req->origin == NULL || strncmp(req->origin, "https://", 8) != 0 ||
-	    strlen(req->origin + 8) >= sizeof(host) ||
-	    strchr(req->origin + 8, '.') == NULL ||
-	    amo_host(req->origin + 8, host) == -1 ||
-	    strcmp(host, req->origin + 8) != 0) {
-		http_header(req, "Vary: Origin");
-		return;
-	}
-	http_header(req, "Access-Control-Allow-Origin: %s", req->origin);
-	http_header(req, "Vary: Origin");
-	http_header(req, "Access-Control-Expose-Headers: X-Signature");
 }
 
 /* Sends a signed JSON body. */
@@ -366,6 +369,56 @@ out:
 	return rc;
 }
 
+/*
+ * Writes the counts gathered so far in one statement.  A failure loses
+ * them (logged): they are a measure, and the answers come first.
+ */
+static void
+write_usage(void)
+{
+	struct buf	 cols[USAGE_NCOLUMNS];
+	const char	*p[USAGE_NCOLUMNS];
+	PGresult	*res = NULL;
+	size_t		 i;
+
+	for (i = 0; i < USAGE_NCOLUMNS; i++)
+		buf_init(&cols[i], USAGE_ARRAY_MAX);
+	if (usage_arrays(&usage, cols) == 0) {
+		for (i = 0; i < USAGE_NCOLUMNS; i++)
+			p[i] = buf_str(&cols[i]);
+		res = db_exec("record_usage", USAGE_NCOLUMNS, p);
+	}
+	if (res == NULL || !db_ok(res))
+		log_msg("usage: %zu counts not written", usage.nkeys);
+	PQclear(res);
+	for (i = 0; i < USAGE_NCOLUMNS; i++)
+		buf_free(&cols[i]);
+	usage_reset(&usage);
+	usage_since = 0;
+}
+
+static void
+count_usage(const struct entry *st, const char *widget, time_t now,
+    long long user)
+{
+	if (usage_count(&usage, st->account, widget, now / 3600, user) == -1) {
+		/* Full: write, and count again in the emptied tables. */
+		write_usage();
+		(void)usage_count(&usage, st->account, widget, now / 3600,
+		    user);
+	}
+	if (usage_since == 0)
+		usage_since = now;
+}
+
+static void
+tick(int last)
+{
+	if (usage.nkeys > 0 && (last ||
+	    time(NULL) - usage_since >= USAGE_WRITE_S))
+		write_usage();
+}
+
 static void
 license(struct request *req)
 {
@@ -378,11 +431,11 @@ license(struct request *req)
 	const char		*token, *why, *status, *detail;
 	char			 widget[CODE_MAX], nonce[NONCE_MAX];
 	char			 uuid[AMOTOKEN_UUID_MAX];
-	char			 body[1024], ts[32], exp[32], nonce_json[NONCE_MAX + 16];
+	char			 body[1024], ts[32], exp[40], nonce_json[NONCE_MAX + 16];
 	time_t			 now = time(NULL);
-	int			 valid, n, fresh;
+	int			 valid, n, fresh, w;
 
-	cors(req);
+	cors_amocrm(req);
 	if (read_query(req->query, widget, nonce) == -1) {
 		http_send(req, 400, "application/json",
 		    "{\"error\":\"invalid\",\"fields\":{}}", 31);
@@ -424,7 +477,7 @@ license(struct request *req)
 	else
 		nonce_json[0] = '\0';
 	/* Every value below is validated text or a number: no escaping. */
-	if (!known_widget(widget)) {
+	if ((w = widget_index(widget)) == -1) {
 		n = snprintf(body, sizeof(body), "{\"valid\":false,\"code\":"
 		    "\"UNKNOWN_WIDGET\",\"detail\":\"no such widget in the "
 		    "bundle\",\"ts\":\"%s\",\"account_id\":%lld,\"subdomain\":"
@@ -443,27 +496,37 @@ license(struct request *req)
 		    "token of another widget's integration", now);
 		return;
 	}
-	if (account_state(c, &t, now, &st) == -1) {
+	if (account_state(c, &t, w, now, &st) == -1) {
 		http_error(req, 503, "unavailable", NULL, NULL);
 		return;
 	}
+	count_usage(&st, widget, now, t.user_id);
 	valid = st.code == C_VALID || st.code == C_TRIAL;
 	if (st.code == C_SUSPENDED)
-		status = "suspended", detail = "license suspended";
+		status = "\"suspended\"", detail = "license suspended";
+	else if (st.code == C_NOT_ENTITLED)
+		status = "null", detail = "the plan paid for does not include "
+		    "this widget";
 	else if (!valid)
-		status = "expired", detail = "license expired";
+		status = "\"expired\"", detail = "license expired";
 	else if (st.expires_at - now <= EXPIRING_DAYS * 86400)
-		status = "expiring", detail = st.trial ? "trial ending soon" :
-		    "subscription ending soon";
+		status = "\"expiring\"", detail = st.trial ?
+		    "trial ending soon" : "subscription ending soon";
 	else if (st.trial)
-		status = "trial", detail = "trial";
+		status = "\"trial\"", detail = "trial";
 	else
-		status = "active", detail = "paid subscription";
-	iso_time(st.expires_at, exp, sizeof(exp));
+		status = "\"active\"", detail = "paid subscription";
+	if (st.expires_at == 0)
+		snprintf(exp, sizeof(exp), "null");
+	else {
+		exp[0] = '"';
+		iso_time(st.expires_at, exp + 1, sizeof(exp) - 2);
+		strcat(exp, "\"");
+	}
 	n = snprintf(body, sizeof(body), "{\"valid\":%s,\"code\":\"%s\","
 	    "\"detail\":\"%s\",\"ts\":\"%s\",\"account_id\":%lld,"
-	    "\"subdomain\":\"%s\",\"widget\":\"%s\",\"status\":\"%s\","
-	    "\"expires_at\":\"%s\",\"trial\":%s%s}", valid ? "true" : "false",
+	    "\"subdomain\":\"%s\",\"widget\":\"%s\",\"status\":%s,"
+	    "\"expires_at\":%s,\"trial\":%s%s}", valid ? "true" : "false",
 	    code_names[st.code], detail, ts, t.account_id, t.subdomain, widget,
 	    status, exp, st.trial ? "true" : "false", nonce_json);
 	send_signed(req, 200, body, (size_t)n);
@@ -472,7 +535,7 @@ license(struct request *req)
 static void
 preflight(struct request *req)
 {
-	cors(req);
+	cors_amocrm(req);
 	http_header(req, "Access-Control-Allow-Methods: GET, OPTIONS");
 	http_header(req, "Access-Control-Allow-Headers: X-Auth-Token, "
 	    "Content-Type");
@@ -485,52 +548,8 @@ public_key(struct request *req)
 {
 	const char	*pem = signer_public_pem(signer);
 
-	cors(req);
+	cors_amocrm(req);
 	http_send(req, 200, "application/x-pem-file", pem, strlen(pem));
-}
-
-static void
-catalogue(struct request *req)
-{
-	PGresult	*res;
-	cJSON		*list, *w;
-	int		 i;
-
-	if ((res = db_exec("widgets", 0, NULL)) == NULL || !db_ok(res)) {
-		PQclear(res);
-		http_error(req, 503, "unavailable", NULL, NULL);
-		return;
-	}
-	if ((list = cJSON_CreateArray()) != NULL)
-		for (i = 0; i < PQntuples(res); i++) {
-			if ((w = cJSON_CreateObject()) == NULL)
-				break;
-			cJSON_AddItemToArray(list, w);
-			cJSON_AddStringToObject(w, "code", PQgetvalue(res, i, 0));
-			cJSON_AddStringToObject(w, "name", PQgetvalue(res, i, 1));
-			cJSON_AddStringToObject(w, "description",
-			    PQgetvalue(res, i, 2));
-		}
-	PQclear(res);
-	cors(req);
-	http_send_json(req, 200, list);
-}
-
-/* The seller's details, for the footers of the static pages. */
-static void
-site(struct request *req)
-{
-	const struct config	*c = req->cfg;
-	cJSON			*o;
-
-	if ((o = cJSON_CreateObject()) != NULL) {
-		cJSON_AddStringToObject(o, "merchant_name", c->merchant_name);
-		cJSON_AddStringToObject(o, "merchant_bin", c->merchant_bin);
-		cJSON_AddStringToObject(o, "merchant_address",
-		    c->merchant_address);
-		cJSON_AddStringToObject(o, "support_email", c->support_email);
-	}
-	http_send_json(req, 200, o);
 }
 
 static int
@@ -567,9 +586,7 @@ fini(void)
 
 SERVER_PROGRAM(.name = "license-check", .role = "amobill_license",
     .statements = statement_sets, .setup = setup, .init = init,
-    .fini = fini,
+    .fini = fini, .tick = tick,
     ROUTES(
 	{ "/api/v1/license", license, NULL, preflight },
-	{ "/api/v1/license/key", public_key, NULL, preflight },
-	{ "/api/v1/widgets", catalogue, NULL, NULL },
-	{ "/api/v1/site", site, NULL, NULL }));
+	{ "/api/v1/license/key", public_key, NULL, preflight }));

@@ -319,6 +319,8 @@ worker(const struct program *prog, const struct config *cfg, int sock)
 		if (r == -EAGAIN && !stopping) {
 			/* Idle for IDLE_MS: what waits is written. */
 			log_flush();
+			if (prog->tick != NULL)
+				prog->tick(0);
 			continue;
 		}
 		if (r < 0)
@@ -337,7 +339,11 @@ worker(const struct program *prog, const struct config *cfg, int sock)
 			log_flush();
 		http_end(&req);
 		FCGX_Finish_r(&fr);
+		if (prog->tick != NULL)
+			prog->tick(0);
 	}
+	if (prog->tick != NULL)
+		prog->tick(1);
 	rc = 0;
 out:
 	FCGX_Finish_r(&fr);

@@ -64,6 +64,13 @@ struct program {
 	int				(*setup)(const struct config *);
 	int				(*init)(const struct config *);
 	void				(*fini)(void);
+	/*
+	 * Optional: runs in each worker after every request, whenever it
+	 * has been idle for a quarter of a second, and once more with last
+	 * set as it stops, its database still open: where a program writes
+	 * what it gathers in batches.
+	 */
+	void				(*tick)(int last);
 };
 
 int	server_main(const struct program *, int argc, char **argv);

@@ -85,7 +85,10 @@ time_claim(const cJSON *o, const char *name)
 	return (long long)v->valuedouble;
 }
 
-/* account_id: a positive integer, as a number or a numeric string. */
+/*
+ * account_id, user_id: a positive integer, as a number or a numeric
+ * string (which one amoCRM sends is not known).  -1 if not.
+ */
 static long long
 id_claim(const cJSON *o, const char *name)
 {
@@ -259,6 +262,9 @@ amotoken_verify(const char *tok, size_t n, const struct amotoken_keys *k,
 		goto out;
 	}
 	snprintf(t->subdomain, sizeof(t->subdomain), "%s", sub);
+	/* Only counted (whose checks), never trusted for more: optional. */
+	if ((t->user_id = id_claim(body, "user_id")) < 0)
+		t->user_id = 0;
 	t->exp = exp;
 	if (exp + AMOTOKEN_SKEW <= now) {
 		*why = "token expired";

@@ -46,6 +46,7 @@ struct amotoken {
 	long long	account_id;
 	char		subdomain[64];
 	char		host[AMO_HOST_MAX];	/* from iss */
+	long long	user_id;		/* the amoCRM user; 0 if none */
 	long long	exp;
 };
 

@@ -19,3 +19,12 @@ INSERT INTO amobill.widgets (code, name, description) VALUES
   ('callplan', 'План звонков', 'Составляет план звонков на день по задачам и сделкам.'),
   ('dupfinder', 'Поиск дублей', 'Находит повторяющиеся контакты и компании и предлагает объединить их.')
 ON CONFLICT (code) DO NOTHING;
+
+-- A second plan, of one widget: what a customer who needs only that one
+-- buys (the tests license it and not the others).
+INSERT INTO amobill.plans (code, name, price_tiyn, term_months, bundle)
+VALUES ('leadscore-6m', 'Оценка сделок на 6 месяцев', 2500000, 6, false)
+ON CONFLICT (code) DO NOTHING;
+INSERT INTO amobill.plan_widgets (plan_code, widget_code)
+VALUES ('leadscore-6m', 'leadscore')
+ON CONFLICT DO NOTHING;

@@ -228,18 +228,22 @@ def rk_signature(*fields, shp=None, upper=False):
     return h.upper() if upper else h
 
 
-def paid_order(client=None, host=None, prefix="po"):
-    """An order of the yearly license, paid through Robokassa's result call
-    as the sandbox would make it: (client, inv_id, amoCRM host).  A new
-    person is registered when no client is given."""
+def paid_order(client=None, host=None, prefix="po", plan=None):
+    """An order of plan (the bundle by default), paid through Robokassa's
+    result call as the sandbox would make it: (client, inv_id, amoCRM
+    host).  A new person is registered when no client is given."""
     c = client or register()[0]
     host = host or unique(prefix) + ".amocrm.ru"
-    j = c.post("/checkout", {"amo_domain": host, "accept_offer": "yes"},
-               headers={"Accept": "application/json"}).json()
+    form = {"amo_domain": host, "accept_offer": "yes"}
+    if plan:
+        form["plan"] = plan
+    j = c.post("/checkout", form, headers={"Accept": "application/json"}).json()
     inv = str(j["inv_id"])
     shp = {k: v for k, v in j["params"].items() if k.startswith("Shp_")}
-    fields = dict(shp, OutSum="60000.000000", InvId=inv, SignatureValue=rk_signature(
-        "60000.000000", inv, config()["robokassa_password2"], shp=shp))
+    # Robokassa writes six decimals where the order said two.
+    out_sum = j["params"]["OutSum"] + "0000"
+    fields = dict(shp, OutSum=out_sum, InvId=inv, SignatureValue=rk_signature(
+        out_sum, inv, config()["robokassa_password2"], shp=shp))
     r = Client().request("POST", "/robokassa/result",
                          body=urllib.parse.urlencode(fields).encode())
     assert r.text == "OK" + inv, r.text

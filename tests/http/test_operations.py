@@ -132,11 +132,11 @@ class ScriptsRun(unittest.TestCase):
     def test_a_dead_part_comes_back(self):
         # license-check killed outright, its supervisor and its workers.
         old = self.pid("license-check")
-        self.assertEqual(self.status("/api/v1/widgets"), 200)
+        self.assertEqual(self.status("/api/v1/license/key"), 200)
         for p, (ppid, _, _) in processes().items():
             if p == old or ppid == old:
                 os.kill(p, signal.SIGKILL)
-        self.assertTrue(eventually(lambda: self.status("/api/v1/widgets") == 200 and
+        self.assertTrue(eventually(lambda: self.status("/api/v1/license/key") == 200 and
                                    self.pid("license-check") not in (None, old) and
                                    alive(self.pid("license-check")), 10),
                         "\n".join(self.lines[-10:]))

@@ -155,7 +155,11 @@ class Privileges(unittest.TestCase):
             "INSERT INTO amobill.documents (kind, version, body) VALUES ('offer', 'x', 'y')",
             "SELECT * FROM amobill.current_documents",
             "SELECT * FROM amobill.consents",
-            "SELECT * FROM amobill.plans",
+            # It reads the plans (each license's widgets), never writes them.
+            "UPDATE amobill.plans SET price_tiyn = 1",
+            "INSERT INTO amobill.plan_widgets (plan_code, widget_code)"
+            " VALUES ('leadscore-6m', 'callplan')",
+            "SELECT amobill.record_usage('{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}')",
             "INSERT INTO amobill.sessions (token_hash, user_id, expires_at)"
             " VALUES ('\\x00', 1, now())",
             "SELECT * FROM amobill.mail_tokens",
@@ -186,6 +190,17 @@ class Privileges(unittest.TestCase):
             "SELECT * FROM amobill.orders",
             "INSERT INTO amobill.documents (kind, version, body) VALUES ('offer', 'x', 'y')",
         ],
+        "amobill_catalogue": [
+            "SELECT email FROM amobill.users",
+            "SELECT * FROM amobill.sessions",
+            "SELECT * FROM amobill.integrations",
+            "SELECT * FROM amobill.license_integrations()",
+            "SELECT * FROM amobill.orders",
+            "SELECT * FROM amobill.license_periods",
+            "UPDATE amobill.plans SET price_tiyn = 1",
+            "INSERT INTO amobill.widgets (code, name, description) VALUES ('x', 'x', 'x')",
+            "SELECT * FROM amobill.widget_usage",
+        ],
         "amobill_admin": [
             "DELETE FROM amobill.users",
             "UPDATE amobill.users SET password_hash = 'x'",
@@ -203,6 +218,12 @@ class Privileges(unittest.TestCase):
             " VALUES (1, 'grant', now(), now())",
             "SELECT amobill.apply_payment(1, 1)",
             "SELECT * FROM amobill.refunds",
+            # Usage is written through record_usage only.
+            "SELECT * FROM amobill.widget_usage",
+            "INSERT INTO amobill.widget_usage VALUES (1, 'leadscore', now(), 1)",
+            "SELECT * FROM amobill.widget_usage_users",
+            "UPDATE amobill.plans SET price_tiyn = 1",
+            "SELECT admin.publish_plan('x', 'x', 1, 1, NULL, 'note')",
         ],
         "amobill_checkout": [
             "SELECT iin_bin FROM amobill.users",

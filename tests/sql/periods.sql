@@ -289,7 +289,7 @@ DECLARE
 	s	record;
 BEGIN
 	SELECT c.account_id INTO acc
-	  FROM amobill.license_check(912345607, h, 7) c;
+	  FROM amobill.license_check(912345607, h, 'leadscore', 7) c;
 	SELECT * INTO t FROM amobill.license_periods
 	 WHERE account_id = acc AND kind = 'trial';
 	ASSERT t.starts_at = now(), 'the first check starts the trial';
