@@ -9,9 +9,8 @@
  * needs the current password; a new password ends the user's other
  * sessions; a new address takes effect when the link mailed to it is
  * followed (cgi/password.c), and the old one is told, with a link that
- * undoes it (sql/015_email_change.sql).  Every change with valid fields
- * counts against the account's limit (limit.h) before a password is
- * checked.
+ * undoes it (sql/015_email_change.sql).  A change with valid fields
+ * counts against the account's limit (limit.h) before any password check.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,9 +50,15 @@ static const struct db_stmt statements[] = {
 	  "            WHEN now() < p.ends_at THEN 'active'"
 	  "            ELSE 'expired' END,"
 	  "       amobill.day_text(p.starts_at),"
-	  "       amobill.day_text(amobill.period_end(p.ends_at, p.revoked_at))"
+	  "       amobill.day_text(amobill.period_end(p.ends_at, p.revoked_at)),"
+	  /* What it covers: its plan's widgets; with no plan, all. */
+	  "       p.plan_code, coalesce(pl.name, 'Все виджеты'), to_json(c)::text,"
+	  "       (SELECT string_agg(w.name, ', ' ORDER BY w.code)"
+	  "          FROM amobill.widgets w WHERE w.code = ANY (c))"
 	  "  FROM amobill.license_periods p JOIN amobill.amo_accounts a"
 	  "    ON a.id = p.account_id"
+	  "  LEFT JOIN amobill.plans pl ON pl.code = p.plan_code,"
+	  "       amobill.plan_widget_codes(p.plan_code) c"
 	  /* The periods the user holds: an order never paid claims none. */
 	  " WHERE p.id IN (SELECT period_id FROM amobill.period_holders"
 	  "                 WHERE user_id = $1)"
@@ -136,7 +141,7 @@ struct cabinet {
 };
 
 enum { L_HOST, L_KIND, L_INV, L_STARTS, L_ENDS, L_STATUS, L_STARTS_DAY,
-    L_ENDS_DAY };
+    L_ENDS_DAY, L_PLAN, L_PLAN_NAME, L_WIDGETS, L_WIDGET_NAMES };
 enum { O_INV, O_PLAN, O_HOST, O_AMOUNT, O_STATUS, O_CREATED, O_PAID,
     O_CREATED_DAY, O_REFUND_OPEN };
 enum { R_ID, R_INV, R_AMOUNT, R_STATUS, R_REQUESTED, R_DEADLINE,
@@ -206,6 +211,9 @@ lists_json(cJSON *root, const struct cabinet *cab)
 			add_text(o, "starts_at", cab->licenses, i, L_STARTS);
 			add_text(o, "ends_at", cab->licenses, i, L_ENDS);
 			add_text(o, "status", cab->licenses, i, L_STATUS);
+			add_text(o, "plan", cab->licenses, i, L_PLAN);
+			cJSON_AddItemToObject(o, "widgets", cJSON_Parse(
+			    PQgetvalue(cab->licenses, i, L_WIDGETS)));
 		}
 	if ((list = cJSON_AddArrayToObject(root, "orders")) != NULL)
 		for (i = 0; i < PQntuples(cab->orders); i++) {
@@ -275,7 +283,11 @@ lists_html(struct buf *lic, struct buf *ord, struct buf *ref,
 		buf_adds(lic, "</td><td data-label=\"Вид\">");
 		html_escapes(lic, status_text(strcmp(PQgetvalue(cab->licenses,
 		    i, L_KIND), "paid") == 0 ? "paid_kind" : "trial"));
-		buf_adds(lic, "</td><td data-label=\"Период\">");
+		buf_adds(lic, "</td><td data-label=\"Тариф\">");
+		html_escapes(lic, PQgetvalue(cab->licenses, i, L_PLAN_NAME));
+		buf_adds(lic, "<span class=\"hint\">Виджеты: ");
+		html_escapes(lic, PQgetvalue(cab->licenses, i, L_WIDGET_NAMES));
+		buf_adds(lic, "</span></td><td data-label=\"Период\">");
 		html_escapes(lic, PQgetvalue(cab->licenses, i, L_STARTS_DAY));
 		buf_adds(lic, " – ");
 		html_escapes(lic, PQgetvalue(cab->licenses, i, L_ENDS_DAY));
@@ -287,7 +299,7 @@ lists_html(struct buf *lic, struct buf *ord, struct buf *ref,
 		buf_adds(lic, "</td></tr>\n");
 	}
 	if (PQntuples(cab->licenses) == 0)
-		buf_adds(lic, "<tr><td colspan=\"4\">Лицензий пока нет.</td></tr>\n");
+		buf_adds(lic, "<tr><td colspan=\"5\">Лицензий пока нет.</td></tr>\n");
 	if (PQntuples(cab->orders) == 0)
 		buf_adds(ord, "<tr><td colspan=\"6\">Заказов пока нет.</td></tr>\n");
 	for (i = 0; i < PQntuples(cab->orders); i++) {
@@ -583,5 +595,6 @@ out:
 }
 
 SERVER_PROGRAM(.name = "account", .role = "amobill_account",
+    .config = CONF_SITE | CONF_FORMS | CONF_PASSWORDS,
     .statements = statement_sets,
     ROUTES({ "/account", get_account, post_account, NULL }));

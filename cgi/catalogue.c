@@ -20,7 +20,8 @@ static const struct db_stmt statements[] = {
 	{ "widgets",
 	  "SELECT code, name, description FROM amobill.widgets ORDER BY code" },
 	{ "plans",
-	  "SELECT code, name, price_tiyn, term_months, array_to_json(widgets)"
+	  "SELECT code, name, price_tiyn, term_months, array_to_json(widgets),"
+	  "       bundle"
 	  "  FROM amobill.plans_on_sale ORDER BY position" },
 	{ NULL, NULL }
 };
@@ -83,6 +84,9 @@ plans(struct request *req)
 			    atoi(PQgetvalue(res, i, 3)));
 			cJSON_AddItemToObject(o, "widgets",
 			    cJSON_Parse(PQgetvalue(res, i, 4)));
+			/* Covers widgets added later too. */
+			cJSON_AddBoolToObject(o, "bundle",
+			    PQgetvalue(res, i, 5)[0] == 't');
 		}
 	PQclear(res);
 	cors_amocrm(req);
@@ -107,6 +111,7 @@ site(struct request *req)
 }
 
 SERVER_PROGRAM(.name = "catalogue", .role = "amobill_catalogue",
+    .config = CONF_SITE,
     .statements = statement_sets,
     ROUTES(
 	{ "/api/v1/widgets", widgets, NULL, NULL },

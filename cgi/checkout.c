@@ -2,7 +2,7 @@
  * checkout: buying the subscription, and the pages a customer comes back
  * to from Robokassa.
  *
- *	GET  /checkout			the form: amoCRM account, the offer
+ *	GET  /checkout[?plan=CODE]	the form: the plan, amoCRM account, the offer
  *	POST /checkout			creates the order, hands over to Robokassa
  *	GET or POST /robokassa/success	back from a payment
  *	GET or POST /robokassa/fail	back from a failed or declined payment
@@ -10,6 +10,11 @@
  * The order is created unpaid; only Robokassa's ResultURL call (program
  * robokassa-result) makes it paid.  The success page therefore says either
  * that the payment is recorded or that it is still being confirmed.
+ *
+ * The plans offered are those on sale (amobill.plans_on_sale, the order
+ * the seller gave them); a plan retired or never published is refused as
+ * unknown, before anything is written, and again by create_order itself
+ * for one retired in between.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +26,7 @@
 #include "robokassa.h"
 #include "server.h"
 #include "session.h"
+#include "plural.h"
 #include "valid.h"
 
 /* What a visitor who is not logged in is told. */
@@ -28,11 +34,20 @@
 
 #define DEFAULT_PLAN	"all-widgets-6m"
 #define RECEIPT_MAX	2048
+#define PLAN_CODE_MAX	32
+#define PLAN_UNKNOWN	"Неизвестный тариф."
 
 static const struct db_stmt statements[] = {
 	{ "plan_get",
-	  "SELECT name, price_tiyn, term_months FROM amobill.plans"
+	  "SELECT name, price_tiyn, term_months FROM amobill.plans_on_sale"
 	  " WHERE code = $1" },
+	/* Each plan on sale with the names of its widgets, in its order. */
+	{ "plans_on_sale",
+	  "SELECT s.code, s.name, s.price_tiyn, s.term_months, s.bundle,"
+	  "       (SELECT string_agg(w.name, ', '"
+	  "                ORDER BY array_position(s.widgets, w.code))"
+	  "          FROM amobill.widgets w WHERE w.code = ANY (s.widgets))"
+	  "  FROM amobill.plans_on_sale s ORDER BY s.position" },
 	{ "create_order",
 	  "SELECT inv_id, amount_tiyn FROM amobill.create_order($1::bigint,"
 	  "    $2, $3, $4::inet)" },
@@ -54,8 +69,9 @@ enum { C_PLAN, C_AMO_DOMAIN, C_ACCEPT_OFFER, C_CSRF, C_NFIELDS };
 static const char *
 valid_plan_code(struct form_value *v)
 {
-	return v->len <= 32 && strspn(v->str, "abcdefghijklmnopqrstuvwxyz"
-	    "0123456789-") == v->len ? NULL : "Неизвестный тариф.";
+	return v->len <= PLAN_CODE_MAX && strspn(v->str,
+	    "abcdefghijklmnopqrstuvwxyz0123456789-") == v->len ? NULL :
+	    PLAN_UNKNOWN;
 }
 
 static const struct form_field fields[C_NFIELDS] = {
@@ -87,24 +103,83 @@ plan_get(const char *code, int *unavailable)
 	return res;
 }
 
-static void
-show_form(struct request *req, int status, const struct form *f)
-{
-	char		 price[MONEY_TEXT];
-	PGresult	*plan;
-	int		 down;
+enum { S_CODE, S_NAME, S_PRICE, S_TERM, S_BUNDLE, S_WIDGETS };
 
-	if ((plan = plan_get(DEFAULT_PLAN, &down)) == NULL) {
+/*
+ * The plans on sale as radio buttons, the one of code chosen (the
+ * default if code is not on sale).  Returns 0, or -1 if the database is
+ * unavailable, nothing is on sale or the list does not fit.
+ */
+static int
+plan_choices(struct buf *b, const char *code)
+{
+	PGresult	*res;
+	char		 price[MONEY_TEXT], term[TERM_TEXT];
+	int		 i, chosen = -1;
+
+	if ((res = db_exec("plans_on_sale", 0, NULL)) == NULL || !db_ok(res) ||
+	    PQntuples(res) == 0) {
+		PQclear(res);
+		return -1;
+	}
+	for (i = 0; i < PQntuples(res) && chosen == -1; i++)
+		if (code != NULL && strcmp(PQgetvalue(res, i, S_CODE), code) == 0)
+			chosen = i;
+	for (i = 0; i < PQntuples(res) && chosen == -1; i++)
+		if (strcmp(PQgetvalue(res, i, S_CODE), DEFAULT_PLAN) == 0)
+			chosen = i;
+	if (chosen == -1)
+		chosen = 0;
+	for (i = 0; i < PQntuples(res); i++) {
+		money_display(strtoll(PQgetvalue(res, i, S_PRICE), NULL, 10),
+		    price);
+		term_words(strtoll(PQgetvalue(res, i, S_TERM), NULL, 10), term);
+		buf_adds(b, "<label class=\"plan\"><input type=\"radio\" "
+		    "name=\"plan\" value=\"");
+		html_escapes(b, PQgetvalue(res, i, S_CODE));
+		buf_adds(b, i == chosen ? "\" checked>" : "\">");
+		buf_adds(b, "<span><strong class=\"plan-name\">");
+		html_escapes(b, PQgetvalue(res, i, S_NAME));
+		buf_adds(b, "</strong> <span class=\"plan-price\">");
+		html_escapes(b, price);
+		buf_adds(b, "</span> <span class=\"plan-term\">");
+		html_escapes(b, term);
+		buf_adds(b, "</span><span class=\"hint plan-widgets\">");
+		buf_adds(b, strcmp(PQgetvalue(res, i, S_BUNDLE), "t") == 0 ?
+		    "все виджеты набора: " : "виджеты: ");
+		html_escapes(b, PQgetvalue(res, i, S_WIDGETS));
+		buf_adds(b, "</span></span></label>\n");
+	}
+	PQclear(res);
+	/* A list cut short would offer less than is on sale. */
+	return b->failed ? -1 : 0;
+}
+
+/* The plan a GET asks for (?plan=CODE), or NULL. */
+static const char *
+query_plan(const struct request *req, char code[PLAN_CODE_MAX + 1])
+{
+	if (form_query(req->query, "plan", code, PLAN_CODE_MAX + 1) ==
+	    (size_t)-1)
+		return NULL;
+	return code;
+}
+
+static void
+show_form(struct request *req, int status, const struct form *f,
+    const char *plan)
+{
+	struct buf	choices;
+
+	buf_init(&choices, 64 * 1024);
+	if (plan_choices(&choices, plan) == -1) {
+		buf_free(&choices);
 		http_error(req, 503, "unavailable", NULL, NULL);
 		return;
 	}
-	money_display(strtoll(PQgetvalue(plan, 0, 1), NULL, 10), price);
 	{
 		struct tmpl_var vars[] = {
-			{ "plan_code", DEFAULT_PLAN },
-			{ "plan_name", PQgetvalue(plan, 0, 0) },
-			{ "price", price },
-			{ "months", PQgetvalue(plan, 0, 2) },
+			{ "plans", buf_str(&choices) },
 			{ "accept_checked", f != NULL &&
 			  form_str(f, C_ACCEPT_OFFER) ? "checked" : "" },
 		};
@@ -112,16 +187,17 @@ show_form(struct request *req, int status, const struct form *f)
 		page_form(req, status, "Оплата подписки", "checkout.html", f,
 		    vars, sizeof(vars) / sizeof(vars[0]), 1);
 	}
-	PQclear(plan);
+	buf_free(&choices);
 }
 
 static void
 get_checkout(struct request *req)
 {
 	struct session	s;
+	char		code[PLAN_CODE_MAX + 1];
 
 	if (session_require(req, &s, LOGIN_REASON))
-		show_form(req, 200, NULL);
+		show_form(req, 200, NULL, query_plan(req, code));
 }
 
 /* The fields posted to Robokassa, in the order of the form. */
@@ -243,22 +319,18 @@ post_checkout(struct request *req)
 	st = session_form(req, &f, fields, C_NFIELDS, C_CSRF);
 	if ((st != 0 && st != 422) || !session_require(req, &s, LOGIN_REASON))
 		goto out;
-	plan = form_str(&f, C_PLAN) ? form_str(&f, C_PLAN) : DEFAULT_PLAN;
+	plan = form_str(&f, C_PLAN) != NULL && *form_str(&f, C_PLAN) != '\0' ?
+	    form_str(&f, C_PLAN) : DEFAULT_PLAN;
 	if (st == 0 && (pl = plan_get(plan, &down)) == NULL) {
 		if (down) {
 			http_error(req, 503, "unavailable", NULL, NULL);
 			goto out;
 		}
-		form_reject(&f, C_PLAN, "Неизвестный тариф.");
+		form_reject(&f, C_PLAN, PLAN_UNKNOWN);
 		st = 422;
 	}
-	if (st == 422) {
-		if (req->json)
-			http_error(req, 422, "invalid", &f, NULL);
-		else
-			show_form(req, 422, &f);
-		goto out;
-	}
+	if (st == 422)
+		goto invalid;
 	if (!limit_take(req, s.user_id, "checkout"))
 		goto out;
 	amo_host(form_str(&f, C_AMO_DOMAIN), host);
@@ -270,6 +342,11 @@ post_checkout(struct request *req)
 	if ((res = db_exec("create_order", 4, p)) == NULL || !db_ok(res) ||
 	    PQntuples(res) != 1) {
 		code = res != NULL ? db_sqlstate(res) : "";
+		/* Retired since plan_get: as unknown, nothing was written. */
+		if (strcmp(code, "P0002") == 0) {
+			form_reject(&f, C_PLAN, PLAN_UNKNOWN);
+			goto invalid;
+		}
 		http_error(req, 503, "unavailable", NULL,
 		    strcmp(code, "P0003") == 0 ? "Оферта ещё не опубликована; "
 		    "оплата временно недоступна." : NULL);
@@ -285,6 +362,12 @@ post_checkout(struct request *req)
 	}
 	v[P_EMAIL] = s.email;
 	send_payment(req, v);
+	goto out;
+invalid:
+	if (req->json)
+		http_error(req, 422, "invalid", &f, NULL);
+	else
+		show_form(req, 422, &f, form_str(&f, C_PLAN));
 out:
 	PQclear(res);
 	PQclear(pl);
@@ -383,6 +466,7 @@ fail(struct request *req)
 }
 
 SERVER_PROGRAM(.name = "checkout", .role = "amobill_checkout",
+    .config = CONF_SITE | CONF_FORMS | CONF_PAYMENT_START,
     .statements = statement_sets,
     ROUTES(
 	{ "/checkout", get_checkout, post_checkout, NULL },

@@ -71,6 +71,7 @@ get_payment_policy(struct request *req)
 }
 
 SERVER_PROGRAM(.name = "legal", .role = "amobill_legal",
+    .config = CONF_SITE,
     .statements = statement_sets,
     ROUTES(
 	{ "/offer", get_offer, NULL, NULL },

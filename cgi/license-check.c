@@ -585,6 +585,7 @@ fini(void)
 }
 
 SERVER_PROGRAM(.name = "license-check", .role = "amobill_license",
+    .config = CONF_SITE | CONF_LICENSE,
     .statements = statement_sets, .setup = setup, .init = init,
     .fini = fini, .tick = tick,
     ROUTES(

@@ -300,6 +300,7 @@ out:
 }
 
 SERVER_PROGRAM(.name = "login", .role = "amobill_login",
+    .config = CONF_SITE | CONF_FORMS | CONF_PASSWORDS,
     .statements = statement_sets,
     ROUTES(
 	{ "/api/v1/session", get_session, NULL, NULL },

@@ -373,6 +373,7 @@ out:
 }
 
 SERVER_PROGRAM(.name = "password", .role = "amobill_password",
+    .config = CONF_SITE | CONF_FORMS | CONF_PASSWORDS,
     .statements = statement_sets,
     ROUTES(
 	{ "/password/forgot", get_forgot, post_forgot, NULL },

@@ -193,5 +193,6 @@ out:
 }
 
 SERVER_PROGRAM(.name = "refund-request", .role = "amobill_refund",
+    .config = CONF_SITE | CONF_FORMS,
     .statements = statement_sets,
     ROUTES({ "/refund", get_refund, post_refund, NULL }));

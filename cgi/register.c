@@ -190,5 +190,6 @@ out:
 }
 
 SERVER_PROGRAM(.name = "register", .role = "amobill_register",
+    .config = CONF_SITE | CONF_FORMS | CONF_PASSWORDS,
     .statements = statement_sets,
     ROUTES({ "/register", get_register, post_register, NULL }));

@@ -516,6 +516,7 @@ out:
 
 /* A GET here is a payment: a HEAD (a link checker, a proxy) gets 405. */
 SERVER_PROGRAM(.name = "robokassa-result", .role = ROLE,
+    .config = CONF_SITE | CONF_PAYMENT_CHECK | CONF_JOURNAL,
     .statements = statement_sets, .init = start_journal, .fini = stop_journal,
     .refuse_head = 1,
     ROUTES({ "/robokassa/result", result, result, NULL }));

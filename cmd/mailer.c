@@ -674,13 +674,13 @@ main(int argc, char **argv)
 		{ 0, "once", 0, 0, &once },
 	};
 	const struct command		 cmd = { "mailer",
-		"[-i seconds] [--once]", opts, 2, 0 };
+		"[-i seconds] [--once]", opts, 2, 0, CONF_SITE | CONF_MAIL };
 	struct config			 cfg;
 	char				*operand;
 	int				 rc, db_down = 0;
 
 	if ((rc = command_start(&cmd, argc, argv, &cfg, &operand)) != 0)
-		return rc;
+		return rc == COMMAND_DONE ? 0 : rc;
 	rc = 1;
 	if (config_mail(&cfg) == -1)
 		goto out;

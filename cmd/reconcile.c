@@ -212,13 +212,13 @@ main(int argc, char **argv)
 		{ 'a', NULL, 0, MINUTES_MAX, &minutes },
 	};
 	const struct command		 cmd = { "reconcile", "[-a minutes]",
-		opts, 1, 0 };
+		opts, 1, 0, CONF_SITE | CONF_PAYMENT_CHECK | CONF_OPSTATE };
 	struct config			 cfg;
 	char				 url[URL_MAX], *operand;
 	int				 rc;
 
 	if ((rc = command_start(&cmd, argc, argv, &cfg, &operand)) != 0)
-		return rc;
+		return rc == COMMAND_DONE ? 0 : rc;
 	rc = 1;
 	if (opstate_url(cfg.robokassa_url, url, sizeof(url)) == -1) {
 		log_msg("robokassa_url: does not end with Index.aspx");

@@ -848,6 +848,7 @@ out:
 }
 
 SERVER_PROGRAM(.name = "sandbox", .role = "amobill_sandbox",
+    .config = CONF_SITE | CONF_SANDBOX,
     .statements = statement_sets,
     ROUTES(
 	{ "/sandbox/robokassa/Index.aspx", start, start, NULL },

@@ -48,6 +48,8 @@ define(['jquery'], function ($) {
 		text_expired_nodate: 'The license has ended. The widget does not work until it is renewed.',
 		title_suspended: 'License suspended',
 		text_suspended: 'The seller has suspended this account\'s license. The widget does not work; please contact support.',
+		title_not_entitled: 'Not in your plan',
+		text_not_entitled: 'The plan this account paid for does not include this widget. Choose a plan with it to use the widget.',
 		title_error: 'The license could not be checked',
 		error_UNKNOWN_WIDGET: 'The seller does not sell a widget with the code “{widget}”.',
 		error_TOKEN_INVALID: 'amoCRM did not confirm this account. Reload the page.',
@@ -269,6 +271,12 @@ define(['jquery'], function ($) {
 		});
 	}
 
+	// The codes of an answer about the license (the others are errors).
+	function licenseCode(code) {
+		return code === 'VALID' || code === 'TRIAL' || code === 'EXPIRED' ||
+		    code === 'SUSPENDED' || code === 'NOT_ENTITLED';
+	}
+
 	// What the page shows for a verified answer.
 	function outcome(a, cached) {
 		var now = Date.now(), exp = Date.parse(a.expires_at), state;
@@ -283,6 +291,8 @@ define(['jquery'], function ($) {
 			state = 'expired';
 		} else if (a.code === 'SUSPENDED') {
 			state = 'suspended';
+		} else if (a.code === 'NOT_ENTITLED') {
+			state = 'not_entitled';
 		} else {
 			state = 'error';
 		}
@@ -404,8 +414,7 @@ define(['jquery'], function ($) {
 				return useCache(ctx, 'NETWORK');
 			return verifiedAnswer(ctx, res.body, res.signature, nonce).then(function (a) {
 				store(ctx, res.body, res.signature);
-				return a.code === 'VALID' || a.code === 'TRIAL' || a.code === 'EXPIRED' ||
-				    a.code === 'SUSPENDED' ? outcome(a, false) : errorOutcome(a.code);
+				return licenseCode(a.code) ? outcome(a, false) : errorOutcome(a.code);
 			}, function (e) {
 				var code = e && e.amobillCode ? e.amobillCode : 'INTERNAL';
 				if (window.console)
@@ -419,8 +428,7 @@ define(['jquery'], function ($) {
 
 	function useCache(ctx, code) {
 		return fromCache(ctx).then(function (a) {
-			if (a && (a.code === 'VALID' || a.code === 'TRIAL' || a.code === 'EXPIRED' ||
-			    a.code === 'SUSPENDED'))
+			if (a && licenseCode(a.code))
 				return outcome(a, true);
 			return errorOutcome(code);
 		});
@@ -584,6 +592,10 @@ define(['jquery'], function ($) {
 			case 'suspended':
 				title = say('title_suspended');
 				text = say('text_suspended', vars);
+				break;
+			case 'not_entitled':
+				title = say('title_not_entitled');
+				text = say('text_not_entitled', vars);
 				break;
 			default:
 				title = say('title_error');

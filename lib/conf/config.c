@@ -26,36 +26,53 @@ struct key {
 	const char	*name;
 	enum kind	 kind;
 	size_t		 offset;
-	int		 required;
+	int		 required;	/* by a program of its groups */
+	unsigned	 groups;	/* enum config_group */
 };
 
 #define STR(f)	offsetof(struct config, f)
+#define SITE	CONF_SITE
+#define START	CONF_PAYMENT_START
+#define CHECK	CONF_PAYMENT_CHECK
+#define SANDBOX	CONF_SANDBOX
 static const struct key keys[] = {
-	{ "base_url",			ORIGIN,	    STR(base_url), 1 },
-	{ "database",			STRING,	    STR(database), 1 },
-	{ "robokassa_merchant_login",	STRING,	    STR(robokassa_merchant_login), 1 },
-	{ "robokassa_password1",	STRING,	    STR(robokassa_password1), 1 },
-	{ "robokassa_password2",	STRING,	    STR(robokassa_password2), 1 },
-	{ "robokassa_hash",		HASH_NAME,  STR(robokassa_hash), 1 },
-	{ "robokassa_test",		FLAG,	    STR(robokassa_test), 0 },
-	{ "robokassa_url",		PAGE,	    STR(robokassa_url), 1 },
-	{ "sandbox",			FLAG,	    STR(sandbox), 0 },
-	{ "trial_days",			TRIAL_DAYS, STR(trial_days), 1 },
-	{ "password_cost",		PASSWORD_COST_EXP, STR(password_cost), 0 },
-	{ "license_signing_key",	STRING,	    STR(license_signing_key), 1 },
-	{ "merchant_name",		STRING,	    STR(merchant_name), 1 },
-	{ "merchant_bin",		BIN,	    STR(merchant_bin), 1 },
-	{ "merchant_address",		STRING,	    STR(merchant_address), 1 },
-	{ "support_email",		EMAIL,	    STR(support_email), 1 },
-	{ "receipt_tax",		TAX,	    STR(receipt_tax), 0 },
-	{ "smtp_url",			SMTP,	    STR(smtp_url), 0 },
-	{ "smtp_user",			STRING,	    STR(smtp_user), 0 },
-	{ "smtp_password",		STRING,	    STR(smtp_password), 0 },
-	{ "mail_from",			EMAIL,	    STR(mail_from), 0 },
-	{ "admin_email",		EMAIL,	    STR(admin_email), 0 },
-	{ "journal_dir",		FOLDER,	    STR(journal_dir), 0 },
-	{ "csrf_secret",		SECRET,	    STR(csrf_secret), 0 },
+	{ "base_url",			ORIGIN,	    STR(base_url), 1, SITE },
+	{ "database",			STRING,	    STR(database), 1, SITE },
+	{ "robokassa_merchant_login",	STRING,	    STR(robokassa_merchant_login), 1,
+	    START | CHECK | SANDBOX },
+	{ "robokassa_password1",	STRING,	    STR(robokassa_password1), 1,
+	    START | SANDBOX },
+	{ "robokassa_password2",	STRING,	    STR(robokassa_password2), 1,
+	    CHECK | SANDBOX },
+	{ "robokassa_hash",		HASH_NAME,  STR(robokassa_hash), 1,
+	    START | CHECK | SANDBOX },
+	{ "robokassa_test",		FLAG,	    STR(robokassa_test), 0, START },
+	{ "robokassa_url",		PAGE,	    STR(robokassa_url), 1,
+	    START | CONF_OPSTATE },
+	{ "sandbox",			FLAG,	    STR(sandbox), 0, SANDBOX },
+	{ "trial_days",			TRIAL_DAYS, STR(trial_days), 1,
+	    CONF_LICENSE },
+	{ "password_cost",		PASSWORD_COST_EXP, STR(password_cost), 0,
+	    CONF_PASSWORDS },
+	{ "license_signing_key",	STRING,	    STR(license_signing_key), 1,
+	    CONF_LICENSE },
+	{ "merchant_name",		STRING,	    STR(merchant_name), 1, SITE },
+	{ "merchant_bin",		BIN,	    STR(merchant_bin), 1, SITE },
+	{ "merchant_address",		STRING,	    STR(merchant_address), 1, SITE },
+	{ "support_email",		EMAIL,	    STR(support_email), 1, SITE },
+	{ "receipt_tax",		TAX,	    STR(receipt_tax), 0, START },
+	{ "smtp_url",			SMTP,	    STR(smtp_url), 0, CONF_MAIL },
+	{ "smtp_user",			STRING,	    STR(smtp_user), 0, CONF_MAIL },
+	{ "smtp_password",		STRING,	    STR(smtp_password), 0, CONF_MAIL },
+	{ "mail_from",			EMAIL,	    STR(mail_from), 0, CONF_MAIL },
+	{ "admin_email",		EMAIL,	    STR(admin_email), 0, CONF_MAIL },
+	{ "journal_dir",		FOLDER,	    STR(journal_dir), 0, CONF_JOURNAL },
+	{ "csrf_secret",		SECRET,	    STR(csrf_secret), 0, CONF_FORMS },
 };
+#undef SANDBOX
+#undef CHECK
+#undef START
+#undef SITE
 #undef STR
 
 static const char *const hash_names[] = {
@@ -212,10 +229,12 @@ strip(char **s, char *end)
 }
 
 int
-config_load(struct config *cfg, const char *path, char *err, size_t errsz)
+config_load(struct config *cfg, const char *path, unsigned groups, char *err,
+    size_t errsz)
 {
 	FILE		*f;
 	char		 line[LINE_MAX_BYTES], *key, *val, *eq;
+	char		 iobuf[BUFSIZ];
 	unsigned char	 seen[sizeof(keys) / sizeof(keys[0])] = { 0 };
 	const char	*why;
 	size_t		 i, lineno = 0;
@@ -226,6 +245,11 @@ config_load(struct config *cfg, const char *path, char *err, size_t errsz)
 		snprintf(err, errsz, "config %s: %s", path, strerror(errno));
 		return -1;
 	}
+	/*
+	 * stdio's own buffer would be a copy of the file, other programs'
+	 * keys and all, left in freed memory: this one is cleansed.
+	 */
+	setvbuf(f, iobuf, _IOFBF, sizeof(iobuf));
 	while (fgets(line, sizeof(line), f) != NULL) {
 		lineno++;
 		if (strchr(line, '\n') == NULL && !feof(f)) {
@@ -269,6 +293,12 @@ config_load(struct config *cfg, const char *path, char *err, size_t errsz)
 			    keys[i].name);
 			goto out;
 		}
+		/*
+		 * Another program's key: its value is not this program's to
+		 * hold, nor to judge.  The line is cleansed with the rest.
+		 */
+		if ((keys[i].groups & groups) == 0)
+			continue;
 		if ((why = set_value(cfg, &keys[i], val)) != NULL) {
 			snprintf(err, errsz, "config: %s %s", keys[i].name,
 			    why);
@@ -276,16 +306,18 @@ config_load(struct config *cfg, const char *path, char *err, size_t errsz)
 		}
 	}
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (keys[i].required && !seen[i]) {
+		if (keys[i].required && (keys[i].groups & groups) != 0 &&
+		    !seen[i]) {
 			snprintf(err, errsz, "config: missing key %s",
 			    keys[i].name);
 			goto out;
 		}
-	cfg->https = strncmp(cfg->base_url, "https://", 8) == 0;
+	cfg->https = cfg->base_url != NULL &&
+	    strncmp(cfg->base_url, "https://", 8) == 0;
 	if (cfg->password_cost == 0)
 		cfg->password_cost = PASSWORD_COST;
-	if (cfg->receipt_tax == NULL && (cfg->receipt_tax = strdup("none")) ==
-	    NULL) {
+	if ((groups & CONF_PAYMENT_START) != 0 && cfg->receipt_tax == NULL &&
+	    (cfg->receipt_tax = strdup("none")) == NULL) {
 		snprintf(err, errsz, "config: out of memory");
 		goto out;
 	}
@@ -293,9 +325,21 @@ config_load(struct config *cfg, const char *path, char *err, size_t errsz)
 out:
 	OPENSSL_cleanse(line, sizeof(line));
 	fclose(f);
+	OPENSSL_cleanse(iobuf, sizeof(iobuf));
 	if (rc == -1)
 		config_free(cfg);
 	return rc;
+}
+
+int
+config_print_keys(FILE *f, unsigned groups)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if ((keys[i].groups & groups) != 0)
+			fprintf(f, "%s\n", keys[i].name);
+	return fflush(f) == 0 && !ferror(f) ? 0 : -1;
 }
 
 void

@@ -7,6 +7,14 @@
  * message names the key, so no program ever starts half-configured.
  * Messages never contain a value, since values may be secrets.
  *
+ * Each program reads only the keys it needs (contract §2): every key
+ * belongs to one or more groups, a program names its groups (server.h,
+ * command.h), and the loader copies only the values of those groups' keys.
+ * A known key of another group is skipped unseen (its value is neither
+ * stored nor checked: it is another program's), a key of another group is
+ * never required, and an unknown key is still an error.  How each program
+ * gets a file of only its own keys: docs/operations.md, scripts/config-split.
+ *
  * Layer rules (lib/conf): may use lib/rules, lib/crypto and lib/base;
  * never the database or the web.
  */
@@ -14,8 +22,28 @@
 #define CONFIG_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "robokassa.h"
+
+/* The groups of keys; a program's set is a mask of them. */
+enum config_group {
+	/* base_url, database, the seller's details: every program, footers */
+	CONF_SITE		= 1 << 0,
+	CONF_FORMS		= 1 << 1,	/* csrf_secret: pages with forms */
+	CONF_PASSWORDS		= 1 << 2,	/* password_cost: new hashes */
+	/* starting a payment: login, password #1, hash, test, URL, tax */
+	CONF_PAYMENT_START	= 1 << 3,
+	/* checking Robokassa's calls and asking OpState: login, #2, hash */
+	CONF_PAYMENT_CHECK	= 1 << 4,
+	CONF_JOURNAL		= 1 << 5,	/* journal_dir: robokassa-result */
+	CONF_OPSTATE		= 1 << 6,	/* robokassa_url: OpState's host */
+	CONF_LICENSE		= 1 << 7,	/* trial_days, license_signing_key */
+	CONF_MAIL		= 1 << 8,	/* smtp_*, mail_from, admin_email */
+	/* the sandbox: its switch and both passwords, hash and login */
+	CONF_SANDBOX		= 1 << 9,
+	CONF_ALL		= (1 << 10) - 1
+};
 
 struct config {
 	char		*base_url;		/* scheme://host[:port], no slash */
@@ -55,11 +83,17 @@ struct config {
 };
 
 /*
- * Loads the file at path into cfg (zeroed first).  Returns 0, or -1 with a
- * one-line message in err.  On error cfg holds nothing to free.
+ * Loads the keys of groups (a mask of enum config_group; CONF_ALL: every
+ * key, the check of the operator's whole file) from the file at path into
+ * cfg (zeroed first); the fields of other groups' keys stay NULL or 0.
+ * Returns 0, or -1 with a one-line message in err.  On error cfg holds
+ * nothing to free.
  */
-int	config_load(struct config *cfg, const char *path, char *err,
-	    size_t errsz);
+int	config_load(struct config *cfg, const char *path, unsigned groups,
+	    char *err, size_t errsz);
+
+/* Prints the names of the keys of groups, one a line; 0 or -1. */
+int	config_print_keys(FILE *, unsigned groups);
 
 /* Frees (and wipes) every value. */
 void	config_free(struct config *);

@@ -13,6 +13,8 @@
 #include "log.h"
 
 #define MAX_OPTS	8
+#define OPT_CONFIG_KEYS	512	/* getopt values of the built-in options */
+#define OPT_CHECK	513
 
 volatile sig_atomic_t	command_stopping;
 
@@ -54,12 +56,12 @@ int
 command_start(const struct command *cmd, int argc, char **argv,
     struct config *cfg, char **operand)
 {
-	struct option		 longopts[MAX_OPTS + 1];
+	struct option		 longopts[MAX_OPTS + 3];
 	struct sigaction	 sa;
 	const char		*config_path = getenv("AMOBILL_CONFIG");
 	char			 shortopts[2 * MAX_OPTS + 3] = "c:", err[256];
 	size_t			 i, n = 2, nlong = 0;
-	int			 ch, idx;
+	int			 ch, idx, keys = 0, check = 0;
 
 	log_init(cmd->name);
 	if (cmd->nopts > MAX_OPTS)
@@ -79,6 +81,10 @@ command_start(const struct command *cmd, int argc, char **argv,
 			    o->letter != 0 ? o->letter : 256 + (int)i };
 	}
 	shortopts[n] = '\0';
+	longopts[nlong++] = (struct option){ "config-keys", no_argument, NULL,
+	    OPT_CONFIG_KEYS };
+	longopts[nlong++] = (struct option){ "check-config", no_argument,
+	    NULL, OPT_CHECK };
 	memset(&longopts[nlong], 0, sizeof(longopts[nlong]));
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, shortopts, longopts, &idx)) !=
@@ -87,6 +93,10 @@ command_start(const struct command *cmd, int argc, char **argv,
 
 		if (ch == 'c') {
 			config_path = optarg;
+			continue;
+		}
+		if (ch == OPT_CONFIG_KEYS || ch == OPT_CHECK) {
+			*(ch == OPT_CHECK ? &check : &keys) = 1;
 			continue;
 		}
 		for (i = 0; i < cmd->nopts; i++)
@@ -98,14 +108,22 @@ command_start(const struct command *cmd, int argc, char **argv,
 			return 2;
 		}
 	}
+	if (keys)
+		return config_print_keys(stdout, cmd->config) == 0 ?
+		    COMMAND_DONE : 1;
 	if (argc - optind > cmd->max_operands || config_path == NULL) {
 		usage(cmd);
 		return 2;
 	}
 	*operand = optind < argc ? argv[optind] : NULL;
-	if (config_load(cfg, config_path, err, sizeof(err)) == -1) {
+	if (config_load(cfg, config_path, check ? CONF_ALL : cmd->config, err,
+	    sizeof(err)) == -1) {
 		log_msg("%s", err);
 		return 1;
+	}
+	if (check) {
+		config_free(cfg);
+		return COMMAND_DONE;
 	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop;

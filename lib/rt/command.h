@@ -3,13 +3,22 @@
  * programs (server.h) and the commands of cmd/ alike.
  *
  *	prog [-c config] [options of its own] [operands]
+ *	prog --config-keys
+ *	prog -c config --check-config
  *
  * command_start() parses the options from the program's table (numbers
- * within their bounds, flags), loads the configuration from -c or
- * AMOBILL_CONFIG, and installs the signal handling: SIGTERM and SIGINT
+ * within their bounds, flags), loads the keys of the program's groups
+ * (config.h) from -c or AMOBILL_CONFIG, and installs the signal handling: SIGTERM and SIGINT
  * set command_stopping (without SA_RESTART, so they cut a wait short),
  * SIGPIPE is ignored.  A bad option prints the usage line; a bad
  * configuration prints the loader's one line naming the key.
+ *
+ * Two answers for scripts/config-split, which writes each program the file
+ * of its own keys (docs/operations.md): --config-keys prints the names of
+ * the keys the program reads, one a line, and loads no configuration;
+ * --check-config loads the file as a reader of every key would (the check
+ * of the operator's whole file) and keeps nothing.  Either way
+ * command_start() returns COMMAND_DONE: the program exits 0.
  *
  * Layer rules (lib/rt): may use every lower layer; nothing in lib/ uses
  * it.
@@ -34,7 +43,11 @@ struct command {
 	const struct command_opt	*opts;
 	size_t				 nopts;
 	int				 max_operands;	/* 0 or 1 */
+	unsigned			 config;	/* enum config_group mask */
 };
+
+/* command_start() answered --config-keys or --check-config: exit 0. */
+#define COMMAND_DONE	(-1)
 
 /* Set by SIGTERM or SIGINT once command_start() has run. */
 extern volatile sig_atomic_t	command_stopping;
@@ -43,7 +56,7 @@ extern volatile sig_atomic_t	command_stopping;
  * Starts the command: options into their values, the configuration into
  * cfg, the signals.  Returns 0 with *operand set (NULL if none) and cfg to
  * be freed with config_free(); or the exit status (2 bad usage, 1 bad
- * configuration) with nothing to free.
+ * configuration), or COMMAND_DONE, with nothing to free.
  */
 int	command_start(const struct command *, int argc, char **argv,
 	    struct config *cfg, char **operand);

@@ -530,7 +530,8 @@ server_main(const struct program *prog, int argc, char **argv)
 		{ 0, "routes", 0, 0, &routes },
 	};
 	const struct command		 cmd = { prog->name,
-		"[-w workers] [--routes] [socket-path]", opts, 2, 1 };
+		"[-w workers] [--routes] [socket-path]", opts, 2, 1,
+		prog->config };
 	struct config			 cfg;
 	char				*path;
 	int				 sock, rc;
@@ -538,7 +539,7 @@ server_main(const struct program *prog, int argc, char **argv)
 
 	supervisor = parent;
 	if ((rc = command_start(&cmd, argc, argv, &cfg, &path)) != 0)
-		return rc;
+		return rc == COMMAND_DONE ? 0 : rc;
 	if (routes) {
 		rc = print_routes(prog);
 		goto out;

@@ -5,8 +5,10 @@
  * its routes.  server_main() does the rest:
  *
  *	prog [-c config] [-w workers] [--routes] [socket-path]
+ *	prog --config-keys | -c config --check-config	(command.h)
  *
- * loads the configuration (or AMOBILL_CONFIG), listens on the unix socket
+ * loads the keys of the program's groups (.config) from the configuration
+ * (or AMOBILL_CONFIG), listens on the unix socket
  * (mode 0666: access is governed by its directory), or on the socket
  * inherited as fd 0 (systemd socket activation) when no path is given,
  * and pre-forks the workers.  The parent replaces a worker that dies and,
@@ -45,6 +47,11 @@ struct route {
 struct program {
 	const char			*name;
 	const char			*role;	/* NULL: no database */
+	/*
+	 * The groups of keys it reads (config.h), e.g. CONF_SITE |
+	 * CONF_FORMS: the keys of other groups never reach its memory.
+	 */
+	unsigned			 config;
 	const struct db_stmt *const	*statements;
 	const struct route		*routes;
 	size_t				 nroutes;
@@ -81,6 +88,7 @@ int	server_main(const struct program *, int argc, char **argv);
  * The program's table and its main(), from designated initialisers, the
  * routes a line a path:
  *	SERVER_PROGRAM(.name = "register", .role = "amobill_register",
+ *	    .config = CONF_SITE | CONF_FORMS | CONF_PASSWORDS,
  *	    .statements = statement_sets,
  *	    ROUTES({ "/register", get_register, post_register, NULL }));
  */

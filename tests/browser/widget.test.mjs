@@ -58,6 +58,8 @@ function mintToken(account, opts) {
  *   expiring {invId}            the order's paid period ends in 3 days
  *   block    {userId}           the administrator blocks the buyer, which
  *                               suspends the licenses of their accounts
+ *   others   {}                 a plan on sale, browser-others, of every
+ *                               catalogue widget but this test's
  */
 function database(action, args) {
 	for (const [k, v] of Object.entries(args))
@@ -85,6 +87,15 @@ function database(action, args) {
 	case 'block':
 		sql = `SELECT admin.block_account(${Number(args.userId)},
 		        'terms_violation', 'browser test')`;
+		break;
+	case 'others':
+		assert.match(WIDGET, /^[a-z0-9_-]+$/);
+		sql = `INSERT INTO amobill.plans (code, name, price_tiyn, term_months, bundle)
+		       VALUES ('browser-others', 'Без ${WIDGET}', 1000000, 6, false)
+		       ON CONFLICT DO NOTHING;
+		       INSERT INTO amobill.plan_widgets (plan_code, widget_code)
+		       SELECT 'browser-others', code FROM amobill.widgets
+		        WHERE code <> '${WIDGET}' ON CONFLICT DO NOTHING`;
 		break;
 	default:
 		throw new Error(`unknown database action ${action}`);
@@ -164,7 +175,7 @@ function siteClient({ json = true } = {}) {
  * signs it.  The first license check then links the amoCRM account id to
  * the host through the token's iss.
  */
-async function buyLicense(acc) {
+async function buyLicense(acc, plan = 'all-widgets-6m') {
 	const c = siteClient();
 	let r = await c.request('GET', '/api/v1/session');
 	assert.equal(r.status, 200, `GET /api/v1/session: ${r.text}`);
@@ -178,7 +189,7 @@ async function buyLicense(acc) {
 	assert.equal(r.status, 201, `POST /register: ${r.status} ${r.text}`);
 	const userId = JSON.parse(r.text).user_id;
 	r = await c.request('POST', '/checkout', {
-		amo_domain: acc.host, accept_offer: 'yes', csrf: c.cookies.get('csrf'),
+		plan, amo_domain: acc.host, accept_offer: 'yes', csrf: c.cookies.get('csrf'),
 	});
 	assert.equal(r.status, 201, `POST /checkout: ${r.status} ${r.text}`);
 	const order = JSON.parse(r.text);
@@ -433,6 +444,28 @@ describe('the example widget in a real browser', { timeout: 15 * 60 * 1000 }, ()
 			assert.ok(Math.abs(ended - (Date.now() - 86400000)) < 10 * 60000, n.expires);
 			assert.match(n.text, /Лицензия закончилась/);
 			assert.ok(n.text.includes(almatyDate(ended)), n.text);
+			assert.match(n.buy.text, /Купить/);
+			assertBuyLink(n);
+			assertClean(w);
+		} finally {
+			await context.close();
+		}
+	});
+
+	test('not entitled: a plan without this widget shows the notice', { timeout: 120000 }, async () => {
+		const acc = freshAccount();
+		database('others', {});
+		await buyLicense(acc, 'browser-others');
+		const context = await newContext();
+		try {
+			const w = await openWidget(context, acc);
+			const n = await notice(w);
+			await screenshot(w, 'not-entitled');
+			assert.equal(n.state, 'not_entitled', n.text);
+			assert.equal(n.code, 'NOT_ENTITLED');
+			assert.equal(n.licensed, '0');
+			assert.equal(n.role, 'alert');
+			assert.match(n.text, /Виджет не входит в ваш тариф/);
 			assert.match(n.buy.text, /Купить/);
 			assertBuyLink(n);
 			assertClean(w);

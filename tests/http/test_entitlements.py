@@ -113,6 +113,7 @@ class Plans(unittest.TestCase):
         self.assertEqual(set(bundle["widgets"]), widgets, "a bundle lists every widget")
         self.assertEqual(plans["leadscore-6m"]["widgets"], ["leadscore"])
         self.assertEqual(plans["leadscore-6m"]["price"], "25000.00")
+        self.assertEqual((bundle["bundle"], plans["leadscore-6m"]["bundle"]), (True, False))
         # The bundle first.
         self.assertEqual(Client().get("/api/v1/plans").json()[0]["code"], "all-widgets-6m")
 

@@ -21,7 +21,7 @@ static const struct command_opt opts[] = {
 	{ 0, "once", 0, 0, &once },
 };
 static const struct command cmd = { "test", "[-i seconds] [--once]", opts,
-	2, 1 };
+	2, 1, CONF_ALL };
 
 /* command_start() on the words of a command line; cfg freed if loaded. */
 static int

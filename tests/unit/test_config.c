@@ -31,6 +31,7 @@ static void	test_missing_file(void);
 static void	test_small_err(void);
 static void	test_long_lines(void);
 static void	test_crlf(void);
+static void	test_groups(void);
 
 /* Loads the fixture called name. */
 static int
@@ -39,7 +40,61 @@ load(struct config *cfg, const char *name, char *err, size_t errsz)
 	char	path[4096];
 
 	snprintf(path, sizeof(path), "%s/%s", fixtures, name);
-	return config_load(cfg, path, err, errsz);
+	return config_load(cfg, path, CONF_ALL, err, errsz);
+}
+
+/* Loads the fixture called name with the keys of groups only. */
+static int
+load_groups(struct config *cfg, const char *name, unsigned groups,
+    char *err, size_t errsz)
+{
+	char	path[4096];
+
+	snprintf(path, sizeof(path), "%s/%s", fixtures, name);
+	return config_load(cfg, path, groups, err, errsz);
+}
+
+/* text: good without the lines that start with key; its length. */
+static size_t
+drop_line(char *text, const char *good, const char *key)
+{
+	const char	*p = good, *nl;
+	size_t		 n = 0, len;
+
+	while (*p != '\0') {
+		len = (nl = strchr(p, '\n')) != NULL ? (size_t)(nl - p) + 1 :
+		    strlen(p);
+		if (strncmp(p, key, strlen(key)) != 0) {
+			memcpy(text + n, p, len);
+			n += len;
+		}
+		p += len;
+	}
+	text[n] = '\0';
+	return n;
+}
+
+/* 1 if config_print_keys(groups) names key on a line of its own. */
+static int
+print_keys(unsigned groups, const char *key)
+{
+	char	 buf[2048], line[80];
+	FILE	*f;
+	size_t	 n;
+	int	 found = 0;
+
+	if ((f = fmemopen(buf, sizeof(buf), "w")) == NULL)
+		return -1;
+	if (config_print_keys(f, groups) == -1)
+		found = -1;
+	n = (size_t)ftell(f);
+	fclose(f);
+	buf[n < sizeof(buf) ? n : sizeof(buf) - 1] = '\0';
+	snprintf(line, sizeof(line), "%s\n", key);
+	if (found == 0 && (strncmp(buf, line, strlen(line)) == 0 ||
+	    (strstr(buf, line) != NULL && strstr(buf, line)[-1] == '\n')))
+		found = 1;
+	return found;
 }
 
 /* The contents of a fixture, NUL-terminated, or NULL. */
@@ -364,7 +419,7 @@ test_long_lines(void)
 	n = compose(text, good, "smtp_user = ", 'u', 4000, "\n");
 	CHECK(write_temp(path, sizeof(path), text, n) == 0);
 	err[0] = '\0';
-	CHECK(config_load(&cfg, path, err, sizeof(err)) == 0);
+	CHECK(config_load(&cfg, path, CONF_ALL, err, sizeof(err)) == 0);
 	CHECK(cfg.smtp_user != NULL && strlen(cfg.smtp_user) == 4000);
 	config_free(&cfg);
 	unlink(path);
@@ -377,7 +432,7 @@ test_long_lines(void)
 	    "\nsmtp_user = x\n");
 	CHECK(write_temp(path, sizeof(path), text, n) == 0);
 	err[0] = '\0';
-	CHECK(config_load(&cfg, path, err, sizeof(err)) == -1);
+	CHECK(config_load(&cfg, path, CONF_ALL, err, sizeof(err)) == -1);
 	CHECK(strstr(err, "line 21") != NULL);
 	CHECK(strstr(err, "long") != NULL);
 	CHECK(strstr(err, "s3cret") == NULL);
@@ -389,14 +444,14 @@ test_long_lines(void)
 	n = compose(text, NULL, "# ", '#', 8000, "");
 	CHECK(write_temp(path, sizeof(path), text, n) == 0);
 	err[0] = '\0';
-	CHECK(config_load(&cfg, path, err, sizeof(err)) == -1);
+	CHECK(config_load(&cfg, path, CONF_ALL, err, sizeof(err)) == -1);
 	CHECK(strstr(err, "line 1") != NULL);
 	unlink(path);
 
 	/* A last line without a newline is read like any other. */
 	n = compose(text, good, "smtp_user = last", 0, 0, "");
 	CHECK(write_temp(path, sizeof(path), text, n) == 0);
-	CHECK(config_load(&cfg, path, err, sizeof(err)) == 0);
+	CHECK(config_load(&cfg, path, CONF_ALL, err, sizeof(err)) == 0);
 	CHECK_STR(cfg.smtp_user, "last");
 	config_free(&cfg);
 	unlink(path);
@@ -425,7 +480,7 @@ test_crlf(void)
 		text[n++] = good[i];
 	}
 	CHECK(write_temp(path, sizeof(path), text, n) == 0);
-	CHECK(config_load(&cfg, path, err, sizeof(err)) == 0);
+	CHECK(config_load(&cfg, path, CONF_ALL, err, sizeof(err)) == 0);
 	if (*err != '\0')
 		fprintf(stderr, "crlf: %s\n", err);
 	CHECK_STR(cfg.support_email, "support@amobill.kz");
@@ -435,6 +490,108 @@ test_crlf(void)
 	unlink(path);
 	free(text);
 	free(good);
+}
+
+/*
+ * A program of a few groups (register's) loads its own keys only: another
+ * group's key is skipped unstored and unjudged, a missing one is no error,
+ * a missing one of its own is, and an unknown key is still refused.
+ */
+static void
+test_groups(void)
+{
+	const unsigned	 reg = CONF_SITE | CONF_FORMS | CONF_PASSWORDS;
+	struct config	 cfg;
+	char		 err[512], path[4096], *good, *text;
+	size_t		 n;
+
+	err[0] = '\0';
+	CHECK(load(&cfg, "full.conf", err, sizeof(err)) == 0);
+	config_free(&cfg);
+	CHECK(config_load(&cfg, "/nonexistent", reg, err, sizeof(err)) == -1);
+	snprintf(path, sizeof(path), "%s/full.conf", fixtures);
+	CHECK(config_load(&cfg, path, reg, err, sizeof(err)) == 0);
+	CHECK_STR(cfg.base_url, "https://amobill.kz");
+	CHECK(cfg.https == 1);
+	CHECK(cfg.password_cost == 15);
+	/* Not register's: left NULL, as if the file did not hold them. */
+	CHECK(cfg.robokassa_merchant_login == NULL);
+	CHECK(cfg.robokassa_password1 == NULL);
+	CHECK(cfg.robokassa_password2 == NULL);
+	CHECK(cfg.robokassa_url == NULL);
+	CHECK(cfg.license_signing_key == NULL);
+	CHECK(cfg.smtp_password == NULL && cfg.smtp_user == NULL &&
+	    cfg.smtp_url == NULL);
+	CHECK(cfg.journal_dir == NULL && cfg.receipt_tax == NULL);
+	CHECK(cfg.trial_days == 0 && cfg.robokassa_test == 0 &&
+	    cfg.sandbox == 0);
+	config_free(&cfg);
+
+	/* license-check's: the signing key, never a Robokassa password. */
+	CHECK(config_load(&cfg, path, CONF_SITE | CONF_LICENSE, err,
+	    sizeof(err)) == 0);
+	CHECK(cfg.license_signing_key != NULL && cfg.trial_days >= 1);
+	CHECK(cfg.robokassa_password1 == NULL &&
+	    cfg.robokassa_password2 == NULL && cfg.csrf_secret == NULL);
+	config_free(&cfg);
+
+	/* Another group's key malformed, or missing: not this program's. */
+	CHECK(load_groups(&cfg, "bad-trial_days_15.conf", reg, err,
+	    sizeof(err)) == 0);
+	config_free(&cfg);
+	CHECK(load_groups(&cfg, "bad-robokassa_hash_md4.conf", reg, err,
+	    sizeof(err)) == 0);
+	config_free(&cfg);
+	if ((good = slurp("good.conf")) == NULL) {
+		CHECK(!"good.conf unreadable");
+		return;
+	}
+	if ((text = malloc(strlen(good) + 64)) == NULL) {
+		free(good);
+		return;
+	}
+	n = drop_line(text, good, "robokassa_password1");
+	CHECK(write_temp(path, sizeof(path), text, n) == 0);
+	CHECK(config_load(&cfg, path, reg, err, sizeof(err)) == 0);
+	config_free(&cfg);
+	/* ...but checkout's own. */
+	err[0] = '\0';
+	CHECK(config_load(&cfg, path, CONF_SITE | CONF_PAYMENT_START, err,
+	    sizeof(err)) == -1);
+	CHECK(strstr(err, "missing key robokassa_password1") != NULL);
+	CHECK(cfg.base_url == NULL);
+	unlink(path);
+
+	/* A missing key of its own is an error. */
+	err[0] = '\0';
+	CHECK(load_groups(&cfg, "bad-missing_database.conf", reg, err,
+	    sizeof(err)) == -1);
+	CHECK(strstr(err, "database") != NULL);
+	/* An unknown key is refused by every program. */
+	err[0] = '\0';
+	CHECK(load_groups(&cfg, "bad-unknown_key.conf", reg, err,
+	    sizeof(err)) == -1);
+	CHECK(strstr(err, "unknown key") != NULL);
+	/* Twice is twice, whoever's key it is. */
+	n = drop_line(text, good, "no such line");
+	n += (size_t)snprintf(text + n, 64, "robokassa_password1 = "
+	    "s3cret-again\n");
+	CHECK(write_temp(path, sizeof(path), text, n) == 0);
+	err[0] = '\0';
+	CHECK(config_load(&cfg, path, reg, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "robokassa_password1 given twice") != NULL);
+	CHECK(strstr(err, "s3cret") == NULL);
+	unlink(path);
+	free(text);
+	free(good);
+
+	/* --config-keys: register names none of the payment's secrets. */
+	CHECK(print_keys(reg, "robokassa_password1") == 0);
+	CHECK(print_keys(reg, "license_signing_key") == 0);
+	CHECK(print_keys(reg, "password_cost") == 1);
+	CHECK(print_keys(CONF_SITE | CONF_LICENSE, "robokassa_password2") ==
+	    0);
+	CHECK(print_keys(CONF_ALL, "csrf_secret") == 1);
 }
 
 int
@@ -450,5 +607,6 @@ main(void)
 	test_small_err();
 	test_long_lines();
 	test_crlf();
+	test_groups();
 	return check_done();
 }

@@ -1388,7 +1388,7 @@ load_config(struct config *cfg, const char *url)
 	fclose(f);
 	text[n] = '\0';
 	if (url == NULL)
-		rc = config_load(cfg, path, err, sizeof(err));
+		rc = config_load(cfg, path, CONF_ALL, err, sizeof(err));
 	else {
 		if ((at = strstr(text, key)) == NULL ||
 		    (fd = mkstemp(tmp)) == -1)
@@ -1401,7 +1401,7 @@ load_config(struct config *cfg, const char *url)
 		}
 		fprintf(f, "%sbase_url = %s\n%s", text, url, at + strlen(key));
 		fclose(f);
-		rc = config_load(cfg, tmp, err, sizeof(err));
+		rc = config_load(cfg, tmp, CONF_ALL, err, sizeof(err));
 		unlink(tmp);
 	}
 	if (rc == -1)
