@@ -38,11 +38,10 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/crypto.h>
-
 #include "amotoken.h"
 #include "cors.h"
 #include "form.h"
+#include "integrations.h"
 #include "log.h"
 #include "server.h"
 #include "sign.h"
@@ -51,12 +50,9 @@
 
 #define CACHE_SLOTS	8192		/* a power of two */
 #define WIDGETS_MAX	64
-#define CODE_MAX	33
+#define CODE_MAX	INTEGRATION_CODE	/* a widget code and its NUL */
 #define NONCE_MAX	65
 #define EXPIRING_DAYS	7
-#define INTEGRATIONS_MAX 256
-#define SECRET_MAX	257		/* the table's limit, 256, and NUL */
-#define AUDIENCE_MAX	272		/* https://, 253, :65535 and NUL */
 #define USAGE_WRITE_S	10		/* the longest a count waits in memory */
 
 static const struct db_stmt statements[] = {
@@ -70,19 +66,25 @@ static const struct db_stmt statements[] = {
 	{ "record_usage",
 	  "SELECT amobill.record_usage($1::bigint[], $2::text[], $3::bigint[],"
 	  "    $4::bigint[], $5::bigint[], $6::text[], $7::bigint[], $8::bigint[])" },
-	{ "integrations",
-	  "SELECT client_uuid, widget_code, secret, secret_previous, audience"
-	  "  FROM amobill.license_integrations()" },
 	{ NULL, NULL }
 };
 
-static const struct db_stmt *const statement_sets[] = { statements, NULL };
+static const struct db_stmt *const statement_sets[] = {
+	statements, integration_statements, NULL
+};
 
-enum code { C_VALID, C_TRIAL, C_EXPIRED, C_NOT_ENTITLED, C_SUSPENDED };
+/*
+ * As amobill.widget_license_state() names them, SUSPENDED the default;
+ * and the one this program tells by itself.
+ */
+enum code {
+	C_VALID, C_TRIAL, C_EXPIRED, C_NOT_ENTITLED, C_SUSPENDED,
+	C_UNKNOWN_WIDGET
+};
 
-/* As amobill.widget_license_state() names them; the last is the default. */
 static const char *const code_names[] = {
-	"VALID", "TRIAL", "EXPIRED", "NOT_ENTITLED", "SUSPENDED"
+	"VALID", "TRIAL", "EXPIRED", "NOT_ENTITLED", "SUSPENDED",
+	"UNKNOWN_WIDGET"
 };
 
 /* What an account's license is for one widget. */
@@ -96,22 +98,11 @@ struct entry {
 	time_t		recheck_at;	/* forget it then; 0 never */
 };
 
-/* An integration in force, as amobill.license_integrations() gives it. */
-struct integration {
-	char		client_uuid[AMOTOKEN_UUID_MAX];
-	char		widget[CODE_MAX];
-	char		secret[SECRET_MAX];
-	char		previous[SECRET_MAX];	/* "" if none */
-	char		audience[AUDIENCE_MAX];
-};
-
 static struct signer	*signer;
 static struct entry	 cache[CACHE_SLOTS];
 static size_t		 cached;
 static char		 widgets[WIDGETS_MAX][CODE_MAX];
 static int		 nwidgets = -1;	/* -1: not loaded */
-static struct integration integrations[INTEGRATIONS_MAX];
-static int		 nintegrations = -1;	/* -1: not loaded */
 static struct usage	 usage;
 static time_t		 usage_since;	/* the oldest count not written, or 0 */
 
@@ -122,20 +113,12 @@ forget_accounts(void)
 	cached = 0;
 }
 
-/* The secrets go from memory, not just out of use. */
-static void
-forget_integrations(void)
-{
-	OPENSSL_cleanse(integrations, sizeof(integrations));
-	nintegrations = -1;
-}
-
 static void
 forget_all(void)
 {
 	forget_accounts();
 	nwidgets = -1;
-	forget_integrations();
+	integrations_forget();
 }
 
 static struct entry *
@@ -166,73 +149,6 @@ load_widgets(void)
 		    PQgetvalue(res, i, 0));
 	PQclear(res);
 	return 0;
-}
-
-/* Whether column c of row i fits a buffer of n bytes, NUL included. */
-static int
-fits(const PGresult *res, int i, int c, size_t n)
-{
-	return (size_t)PQgetlength(res, i, c) < n;
-}
-
-/*
- * The integrations in force, into integrations[].  A row that does not
- * fit (the table's checks keep that from happening) is left out and
- * named by its client_uuid, so its tokens are refused, loudly.
- */
-static int
-load_integrations(void)
-{
-	struct integration	*in;
-	PGresult		*res;
-	int			 i;
-
-	forget_integrations();
-	if ((res = db_exec("integrations", 0, NULL)) == NULL || !db_ok(res)) {
-		PQclear(res);
-		return -1;
-	}
-	nintegrations = 0;
-	for (i = 0; i < PQntuples(res); i++) {
-		if (nintegrations == INTEGRATIONS_MAX) {
-			log_msg("integrations: more than %d in force; the "
-			    "others' tokens are refused", INTEGRATIONS_MAX);
-			break;
-		}
-		if (!fits(res, i, 0, AMOTOKEN_UUID_MAX) ||
-		    !fits(res, i, 1, CODE_MAX) || !fits(res, i, 2, SECRET_MAX) ||
-		    !fits(res, i, 3, SECRET_MAX) ||
-		    !fits(res, i, 4, AUDIENCE_MAX)) {
-			log_msg("integration %.36s: a value too long; its "
-			    "tokens are refused", PQgetvalue(res, i, 0));
-			continue;
-		}
-		in = &integrations[nintegrations++];
-		memcpy(in->client_uuid, PQgetvalue(res, i, 0),
-		    (size_t)PQgetlength(res, i, 0) + 1);
-		memcpy(in->widget, PQgetvalue(res, i, 1),
-		    (size_t)PQgetlength(res, i, 1) + 1);
-		memcpy(in->secret, PQgetvalue(res, i, 2),
-		    (size_t)PQgetlength(res, i, 2) + 1);
-		/* NULL reads as "": no previous secret. */
-		memcpy(in->previous, PQgetvalue(res, i, 3),
-		    (size_t)PQgetlength(res, i, 3) + 1);
-		memcpy(in->audience, PQgetvalue(res, i, 4),
-		    (size_t)PQgetlength(res, i, 4) + 1);
-	}
-	PQclear(res);
-	return 0;
-}
-
-static const struct integration *
-find_integration(const char *client_uuid)
-{
-	int	i;
-
-	for (i = 0; i < nintegrations; i++)
-		if (strcmp(integrations[i].client_uuid, client_uuid) == 0)
-			return &integrations[i];
-	return NULL;
 }
 
 /* The widget's index in the catalogue, or -1. */
@@ -419,8 +335,14 @@ tick(int last)
 		write_usage();
 }
 
+/*
+ * The answer to a check of widget by the opened token p: the integration
+ * its claimed client_uuid names, the token verified with its keys, then
+ * the account's license for the widget.
+ */
 static void
-license(struct request *req)
+answer(struct request *req, const struct amotoken_parts *p,
+    const char *widget, const char *nonce, time_t now)
 {
 	const struct config		*c = req->cfg;
 	const struct integration	*in;
@@ -428,36 +350,24 @@ license(struct request *req)
 	struct amotoken			 t;
 	struct entry		 st;
 	enum amotoken_result	 r;
-	const char		*token, *why, *status, *detail;
-	char			 widget[CODE_MAX], nonce[NONCE_MAX];
+	const char		*why, *status, *detail;
 	char			 uuid[AMOTOKEN_UUID_MAX];
 	char			 body[1024], ts[32], exp[40], nonce_json[NONCE_MAX + 16];
-	time_t			 now = time(NULL);
 	int			 valid, n, fresh, w;
 
-	cors_amocrm(req);
-	if (read_query(req->query, widget, nonce) == -1) {
-		http_send(req, 400, "application/json",
-		    "{\"error\":\"invalid\",\"fields\":{}}", 31);
-		return;
-	}
-	if ((token = http_param(req, "HTTP_X_AUTH_TOKEN")) == NULL) {
-		refuse_token(req, AMOTOKEN_INVALID, "no token", now);
-		return;
-	}
 	/* Whose token it says it is: it proves nothing until verified. */
-	if (amotoken_client_uuid(token, strlen(token), uuid) == -1) {
+	if (amotoken_claimed_uuid(p, uuid) == -1) {
 		refuse_token(req, AMOTOKEN_INVALID, "malformed token", now);
 		return;
 	}
 	if ((fresh = db_notified()) != 0)
 		forget_all();
 	if (fresh == -1 || (nwidgets < 0 && load_widgets() == -1) ||
-	    (nintegrations < 0 && load_integrations() == -1)) {
+	    (!integrations_loaded() && integrations_load() == -1)) {
 		http_error(req, 503, "unavailable", NULL, NULL);
 		return;
 	}
-	if ((in = find_integration(uuid)) == NULL) {
+	if ((in = integrations_find(uuid)) == NULL) {
 		refuse_token(req, AMOTOKEN_INVALID, "unknown integration", now);
 		return;
 	}
@@ -465,7 +375,7 @@ license(struct request *req)
 	keys.previous = in->previous[0] != '\0' ? in->previous : NULL;
 	keys.audience = in->audience;
 	keys.client_uuid = in->client_uuid;
-	r = amotoken_verify(token, strlen(token), &keys, now, &t, &why);
+	r = amotoken_check(p, &keys, now, &t, &why);
 	if (r != AMOTOKEN_OK) {
 		refuse_token(req, r, why, now);
 		return;
@@ -476,33 +386,26 @@ license(struct request *req)
 		    nonce);
 	else
 		nonce_json[0] = '\0';
-	/* Every value below is validated text or a number: no escaping. */
 	if ((w = widget_index(widget)) == -1) {
-		n = snprintf(body, sizeof(body), "{\"valid\":false,\"code\":"
-		    "\"UNKNOWN_WIDGET\",\"detail\":\"no such widget in the "
-		    "bundle\",\"ts\":\"%s\",\"account_id\":%lld,\"subdomain\":"
-		    "\"%s\",\"widget\":\"%s\",\"status\":null,\"expires_at\":"
-		    "null,\"trial\":false%s}", ts, t.account_id, t.subdomain,
-		    widget, nonce_json);
-		send_signed(req, 200, body, (size_t)n);
-		return;
-	}
-	/*
-	 * A catalogue widget, but not the one this integration holds: the
-	 * token was not made for it (amoCRM gives each widget its own).
-	 */
-	if (strcmp(widget, in->widget) != 0) {
+		memset(&st, 0, sizeof(st));
+		st.code = C_UNKNOWN_WIDGET;
+	} else if (strcmp(widget, in->widget) != 0) {
+		/*
+		 * A catalogue widget, but not the one this integration holds:
+		 * the token was not made for it (each widget has its own).
+		 */
 		refuse_token(req, AMOTOKEN_INVALID,
 		    "token of another widget's integration", now);
 		return;
-	}
-	if (account_state(c, &t, w, now, &st) == -1) {
+	} else if (account_state(c, &t, w, now, &st) == -1) {
 		http_error(req, 503, "unavailable", NULL, NULL);
 		return;
-	}
-	count_usage(&st, widget, now, t.user_id);
+	} else
+		count_usage(&st, widget, now, t.user_id);
 	valid = st.code == C_VALID || st.code == C_TRIAL;
-	if (st.code == C_SUSPENDED)
+	if (st.code == C_UNKNOWN_WIDGET)
+		status = "null", detail = "no such widget in the bundle";
+	else if (st.code == C_SUSPENDED)
 		status = "\"suspended\"", detail = "license suspended";
 	else if (st.code == C_NOT_ENTITLED)
 		status = "null", detail = "the plan paid for does not include "
@@ -523,6 +426,7 @@ license(struct request *req)
 		iso_time(st.expires_at, exp + 1, sizeof(exp) - 2);
 		strcat(exp, "\"");
 	}
+	/* Every value here is validated text or a number: no escaping. */
 	n = snprintf(body, sizeof(body), "{\"valid\":%s,\"code\":\"%s\","
 	    "\"detail\":\"%s\",\"ts\":\"%s\",\"account_id\":%lld,"
 	    "\"subdomain\":\"%s\",\"widget\":\"%s\",\"status\":%s,"
@@ -530,6 +434,32 @@ license(struct request *req)
 	    code_names[st.code], detail, ts, t.account_id, t.subdomain, widget,
 	    status, exp, st.trial ? "true" : "false", nonce_json);
 	send_signed(req, 200, body, (size_t)n);
+}
+
+static void
+license(struct request *req)
+{
+	struct amotoken_parts	 p;
+	const char		*token;
+	char			 widget[CODE_MAX], nonce[NONCE_MAX];
+	time_t			 now = time(NULL);
+
+	cors_amocrm(req);
+	if (read_query(req->query, widget, nonce) == -1) {
+		http_send(req, 400, "application/json",
+		    "{\"error\":\"invalid\",\"fields\":{}}", 31);
+		return;
+	}
+	if ((token = http_param(req, "HTTP_X_AUTH_TOKEN")) == NULL) {
+		refuse_token(req, AMOTOKEN_INVALID, "no token", now);
+		return;
+	}
+	/* Decoded once, for the claimed client_uuid and the verification. */
+	if (amotoken_open(&p, token, strlen(token)) == 0)
+		answer(req, &p, widget, nonce, now);
+	else
+		refuse_token(req, AMOTOKEN_INVALID, "malformed token", now);
+	amotoken_close(&p);
 }
 
 static void
@@ -571,7 +501,7 @@ init(const struct config *cfg)
 	db_listen("license_changed");
 	if (db_notified() != -1) {
 		(void)load_widgets();
-		(void)load_integrations();
+		(void)integrations_load();
 	}
 	return 0;
 }
@@ -579,7 +509,7 @@ init(const struct config *cfg)
 static void
 fini(void)
 {
-	forget_integrations();
+	integrations_forget();
 	signer_close(signer);
 	signer = NULL;
 }

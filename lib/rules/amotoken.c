@@ -176,22 +176,50 @@ canonical_uuid(const char *s)
 }
 
 int
-amotoken_client_uuid(const char *tok, size_t n, char uuid[AMOTOKEN_UUID_MAX])
+amotoken_open(struct amotoken_parts *p, const char *tok, size_t n)
 {
-	const char	*dot1, *dot2, *v;
-	cJSON		*body;
-	int		 rc = -1;
+	memset(p, 0, sizeof(*p));
+	if (split(tok, n, &p->dot1, &p->dot2) == -1)
+		return -1;
+	p->tok = tok;
+	p->n = n;
+	p->head = json_part(tok, (size_t)(p->dot1 - tok));
+	p->body = json_part(p->dot1 + 1, (size_t)(p->dot2 - p->dot1 - 1));
+	return 0;
+}
+
+void
+amotoken_close(struct amotoken_parts *p)
+{
+	cJSON_Delete(p->head);
+	cJSON_Delete(p->body);
+	memset(p, 0, sizeof(*p));
+}
+
+int
+amotoken_claimed_uuid(const struct amotoken_parts *p,
+    char uuid[AMOTOKEN_UUID_MAX])
+{
+	const char	*v;
 
 	uuid[0] = '\0';
-	if (split(tok, n, &dot1, &dot2) == -1 ||
-	    (body = json_part(dot1 + 1, (size_t)(dot2 - dot1 - 1))) == NULL)
+	if (p->body == NULL || (v = string_claim(p->body, "client_uuid")) ==
+	    NULL || !canonical_uuid(v))
 		return -1;
-	if ((v = string_claim(body, "client_uuid")) != NULL &&
-	    canonical_uuid(v)) {
-		memcpy(uuid, v, AMOTOKEN_UUID_MAX);
-		rc = 0;
-	}
-	cJSON_Delete(body);
+	memcpy(uuid, v, AMOTOKEN_UUID_MAX);
+	return 0;
+}
+
+int
+amotoken_client_uuid(const char *tok, size_t n, char uuid[AMOTOKEN_UUID_MAX])
+{
+	struct amotoken_parts	p;
+	int			rc = -1;
+
+	uuid[0] = '\0';
+	if (amotoken_open(&p, tok, n) == 0)
+		rc = amotoken_claimed_uuid(&p, uuid);
+	amotoken_close(&p);
 	return rc;
 }
 
@@ -199,82 +227,82 @@ enum amotoken_result
 amotoken_verify(const char *tok, size_t n, const struct amotoken_keys *k,
     time_t now, struct amotoken *t, const char **why)
 {
-	const char		*dot1, *dot2, *alg, *sub;
-	unsigned char		 sig[64];
-	cJSON			*head = NULL, *body = NULL;
-	long long		 iat, nbf, exp;
-	enum amotoken_result	 rc = AMOTOKEN_INVALID;
+	struct amotoken_parts	p;
+	enum amotoken_result	rc;
+
+	if (amotoken_open(&p, tok, n) == -1) {
+		memset(t, 0, sizeof(*t));
+		*why = "malformed token";
+		return AMOTOKEN_INVALID;
+	}
+	rc = amotoken_check(&p, k, now, t, why);
+	amotoken_close(&p);
+	return rc;
+}
+
+enum amotoken_result
+amotoken_check(const struct amotoken_parts *p, const struct amotoken_keys *k,
+    time_t now, struct amotoken *t, const char **why)
+{
+	const char	*sub;
+	unsigned char	 sig[64];
+	size_t		 signed_len;
+	long long	 iat, nbf, exp;
 
 	memset(t, 0, sizeof(*t));
+	/* Each check sets *why before it may fail: nothing else to undo. */
 	*why = "malformed token";
-	if (split(tok, n, &dot1, &dot2) == -1)
-		goto out;
-	if ((head = json_part(tok, (size_t)(dot1 - tok))) == NULL)
-		goto out;
+	if (p->tok == NULL || p->head == NULL)
+		return AMOTOKEN_INVALID;
+	signed_len = (size_t)(p->dot2 - p->tok);
 	/* The algorithm is ours to choose, never the token's. */
-	if ((alg = string_claim(head, "alg")) == NULL ||
-	    strcmp(alg, "HS256") != 0) {
-		*why = "algorithm is not HS256";
-		goto out;
-	}
-	if (b64url_decode(sig, sizeof(sig), dot2 + 1,
-	    n - (size_t)(dot2 + 1 - tok)) != 32) {
-		*why = "malformed signature";
-		goto out;
-	}
-	if (!hmac_matches(k->secret, tok, (size_t)(dot2 - tok), sig) &&
-	    !hmac_matches(k->previous, tok, (size_t)(dot2 - tok), sig)) {
-		*why = "bad signature";
-		goto out;
-	}
-	if ((body = json_part(dot1 + 1, (size_t)(dot2 - dot1 - 1))) == NULL) {
-		*why = "malformed claims";
-		goto out;
-	}
-	if (!audience_ok(body, k->audience)) {
-		*why = "wrong audience";
-		goto out;
-	}
-	if (string_claim(body, "client_uuid") == NULL ||
-	    strcmp(string_claim(body, "client_uuid"), k->client_uuid) != 0) {
-		*why = "wrong client_uuid";
-		goto out;
-	}
-	iat = time_claim(body, "iat");
-	nbf = time_claim(body, "nbf");
-	exp = time_claim(body, "exp");
-	if (iat < 0 || nbf < 0 || exp < 0) {
-		*why = "missing or malformed times";
-		goto out;
-	}
-	if (iat > now + AMOTOKEN_SKEW || nbf > now + AMOTOKEN_SKEW) {
-		*why = "not valid yet";
-		goto out;
-	}
-	if ((t->account_id = id_claim(body, "account_id")) < 0) {
-		*why = "missing or malformed account_id";
-		goto out;
-	}
-	sub = string_claim(body, "subdomain");
+	*why = "algorithm is not HS256";
+	if (string_claim(p->head, "alg") == NULL ||
+	    strcmp(string_claim(p->head, "alg"), "HS256") != 0)
+		return AMOTOKEN_INVALID;
+	*why = "malformed signature";
+	if (b64url_decode(sig, sizeof(sig), p->dot2 + 1,
+	    p->n - signed_len - 1) != 32)
+		return AMOTOKEN_INVALID;
+	*why = "bad signature";
+	if (!hmac_matches(k->secret, p->tok, signed_len, sig) &&
+	    !hmac_matches(k->previous, p->tok, signed_len, sig))
+		return AMOTOKEN_INVALID;
+	*why = "malformed claims";
+	if (p->body == NULL)
+		return AMOTOKEN_INVALID;
+	*why = "wrong audience";
+	if (!audience_ok(p->body, k->audience))
+		return AMOTOKEN_INVALID;
+	*why = "wrong client_uuid";
+	if (string_claim(p->body, "client_uuid") == NULL ||
+	    strcmp(string_claim(p->body, "client_uuid"), k->client_uuid) != 0)
+		return AMOTOKEN_INVALID;
+	iat = time_claim(p->body, "iat");
+	nbf = time_claim(p->body, "nbf");
+	exp = time_claim(p->body, "exp");
+	*why = "missing or malformed times";
+	if (iat < 0 || nbf < 0 || exp < 0)
+		return AMOTOKEN_INVALID;
+	*why = "not valid yet";
+	if (iat > now + AMOTOKEN_SKEW || nbf > now + AMOTOKEN_SKEW)
+		return AMOTOKEN_INVALID;
+	*why = "missing or malformed account_id";
+	if ((t->account_id = id_claim(p->body, "account_id")) < 0)
+		return AMOTOKEN_INVALID;
+	*why = "issuer and subdomain do not name one account";
+	sub = string_claim(p->body, "subdomain");
 	if (sub == NULL || strlen(sub) >= sizeof(t->subdomain) ||
-	    !issuer_ok(string_claim(body, "iss"), sub, t->host)) {
-		*why = "issuer and subdomain do not name one account";
-		goto out;
-	}
+	    !issuer_ok(string_claim(p->body, "iss"), sub, t->host))
+		return AMOTOKEN_INVALID;
 	snprintf(t->subdomain, sizeof(t->subdomain), "%s", sub);
 	/* Only counted (whose checks), never trusted for more: optional. */
-	if ((t->user_id = id_claim(body, "user_id")) < 0)
+	if ((t->user_id = id_claim(p->body, "user_id")) < 0)
 		t->user_id = 0;
 	t->exp = exp;
-	if (exp + AMOTOKEN_SKEW <= now) {
-		*why = "token expired";
-		rc = AMOTOKEN_EXPIRED;
-		goto out;
-	}
+	*why = "token expired";
+	if (exp + AMOTOKEN_SKEW <= now)
+		return AMOTOKEN_EXPIRED;
 	*why = NULL;
-	rc = AMOTOKEN_OK;
-out:
-	cJSON_Delete(head);
-	cJSON_Delete(body);
-	return rc;
+	return AMOTOKEN_OK;
 }

@@ -8,7 +8,8 @@
  * the caller first reads that claim unverified (amotoken_client_uuid),
  * picks the integration by it, and then verifies the whole token with
  * that integration's keys (amotoken_verify), which checks the claim again
- * once the signature holds.
+ * once the signature holds.  A server opens the token once for both
+ * (amotoken_open, amotoken_claimed_uuid, amotoken_check).
  *
  * A token is accepted only if: it has three base64url parts within the
  * size limits; its header names HS256 (nothing else, never "none"); its
@@ -56,6 +57,36 @@ struct amotoken_keys {
 	const char	*audience;
 	const char	*client_uuid;
 };
+
+/*
+ * A token split at its dots and its header and payload decoded and
+ * parsed, once: the caller reads the claimed client_uuid and then checks
+ * the token, without decoding it twice.  Nothing in it is trusted until
+ * amotoken_check() says so.  tok is the caller's, and must outlive it.
+ */
+struct cJSON;
+struct amotoken_parts {
+	const char	*tok;
+	size_t		 n;
+	const char	*dot1, *dot2;
+	struct cJSON	*head, *body;	/* NULL: that part is not JSON */
+};
+
+/*
+ * Opens token[0..n): 0, or -1 if it is not three parts within
+ * AMOTOKEN_MAX bytes.  Close it either way.
+ */
+int	amotoken_open(struct amotoken_parts *, const char *token, size_t n);
+void	amotoken_close(struct amotoken_parts *);
+
+/* amotoken_client_uuid() of an opened token. */
+int	amotoken_claimed_uuid(const struct amotoken_parts *,
+	    char uuid[AMOTOKEN_UUID_MAX]);
+
+/* amotoken_verify() of an opened token. */
+enum amotoken_result amotoken_check(const struct amotoken_parts *,
+	    const struct amotoken_keys *, time_t now, struct amotoken *t,
+	    const char **why);
 
 /*
  * The client_uuid that token[0..n) claims, NOT verified: good only for
