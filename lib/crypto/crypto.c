@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -58,6 +59,33 @@ crypto_sha256(const void *p, size_t n, unsigned char *out)
 {
 	return EVP_Q_digest(NULL, "SHA256", NULL, p, n, out, NULL) == 1 ?
 	    0 : -1;
+}
+
+int
+crypto_hmac_sha256(const void *key, size_t keylen, const void *p, size_t n,
+    unsigned char *out)
+{
+	static EVP_MAC	*hmac;
+	OSSL_PARAM	 params[] = {
+		OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+		    (char *)"SHA256", 0),
+		OSSL_PARAM_construct_end()
+	};
+	EVP_MAC_CTX	*ctx;
+	size_t		 len = 0;
+	int		 rc = -1;
+
+	if (hmac == NULL && (hmac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL)
+		return -1;
+	if ((ctx = EVP_MAC_CTX_new(hmac)) == NULL)
+		return -1;
+	if (EVP_MAC_init(ctx, key, keylen, params) == 1 &&
+	    EVP_MAC_update(ctx, p, n) == 1 &&
+	    EVP_MAC_final(ctx, out, &len, CRYPTO_SHA256_LEN) == 1 &&
+	    len == CRYPTO_SHA256_LEN)
+		rc = 0;
+	EVP_MAC_CTX_free(ctx);
+	return rc;
 }
 
 int

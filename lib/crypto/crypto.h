@@ -43,6 +43,14 @@ int	crypto_token_shape(const char *s, size_t n);
 /* SHA-256 of n bytes into out[32].  Returns 0 or -1. */
 int	crypto_sha256(const void *p, size_t n, unsigned char *out);
 
+/*
+ * HMAC-SHA256 of n bytes with a key of keylen bytes into out[32].
+ * Returns 0 or -1.  The algorithm is looked up once per process, not per
+ * call (the license check's every answer verifies one).
+ */
+int	crypto_hmac_sha256(const void *key, size_t keylen, const void *p,
+	    size_t n, unsigned char *out);
+
 #define CRYPTO_KEY_LEN	(2 * CRYPTO_SHA256_LEN)	/* hex, without the NUL */
 
 /*

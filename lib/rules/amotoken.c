@@ -6,11 +6,10 @@
 #include <string.h>
 
 #include <cjson/cJSON.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
 
 #include "amotoken.h"
 #include "base64.h"
+#include "crypto.h"
 
 #define PART_MAX	2048	/* decoded header or payload */
 
@@ -19,14 +18,12 @@ static int
 hmac_matches(const char *key, const char *s, size_t n,
     const unsigned char *sig)
 {
-	unsigned char	mac[32];
-	size_t		len = 0;
+	unsigned char	mac[CRYPTO_SHA256_LEN];
 
-	if (key == NULL || EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, key,
-	    strlen(key), (const unsigned char *)s, n, mac, sizeof(mac),
-	    &len) == NULL || len != sizeof(mac))
+	if (key == NULL || crypto_hmac_sha256(key, strlen(key), s, n,
+	    mac) == -1)
 		return 0;
-	return CRYPTO_memcmp(mac, sig, sizeof(mac)) == 0;
+	return crypto_equal(mac, sig, sizeof(mac));
 }
 
 /*

@@ -28,6 +28,7 @@ static void	test_random(void);
 static void	test_token(void);
 static void	test_token_shape(void);
 static void	test_sha256(void);
+static void	test_hmac(void);
 static void	test_equal(void);
 static void	test_hash(void);
 static void	test_rfc7914(void);
@@ -160,6 +161,39 @@ test_sha256(void)
 	/* The length counts, not a NUL. */
 	CHECK(crypto_sha256("abc\0", 4, out) == 0);
 	CHECK(memcmp(out, abc, sizeof(out)) != 0);
+}
+
+/* RFC 4231's test cases 2 and 6 (a key longer than a block). */
+static void
+test_hmac(void)
+{
+	static const unsigned char jefe[CRYPTO_SHA256_LEN] = {
+		0x5b, 0xdc, 0xc1, 0x46, 0xbf, 0x60, 0x75, 0x4e,
+		0x6a, 0x04, 0x24, 0x26, 0x08, 0x95, 0x75, 0xc7,
+		0x5a, 0x00, 0x3f, 0x08, 0x9d, 0x27, 0x39, 0x83,
+		0x9d, 0xec, 0x58, 0xb9, 0x64, 0xec, 0x38, 0x43,
+	};
+	static const unsigned char long_key[CRYPTO_SHA256_LEN] = {
+		0x60, 0xe4, 0x31, 0x59, 0x1e, 0xe0, 0xb6, 0x7f,
+		0x0d, 0x8a, 0x26, 0xaa, 0xcb, 0xf5, 0xb7, 0x7f,
+		0x8e, 0x0b, 0xc6, 0x21, 0x37, 0x28, 0xc5, 0x14,
+		0x05, 0x46, 0x04, 0x0f, 0x0e, 0xe3, 0x7f, 0x54,
+	};
+	static const char msg[] =
+	    "Test Using Larger Than Block-Size Key - Hash Key First";
+	unsigned char	key[131], out[CRYPTO_SHA256_LEN];
+	int		i;
+
+	/* Twice: the second call reuses what the first looked up. */
+	for (i = 0; i < 2; i++) {
+		CHECK(crypto_hmac_sha256("Jefe", 4, "what do ya want for nothing?",
+		    28, out) == 0);
+		CHECK(memcmp(out, jefe, sizeof(out)) == 0);
+	}
+	memset(key, 0xaa, sizeof(key));
+	CHECK(crypto_hmac_sha256(key, sizeof(key), msg, sizeof(msg) - 1,
+	    out) == 0);
+	CHECK(memcmp(out, long_key, sizeof(out)) == 0);
 }
 
 static void
@@ -374,6 +408,7 @@ main(void)
 	test_token();
 	test_token_shape();
 	test_sha256();
+	test_hmac();
 	test_equal();
 	test_hash();
 	test_rfc7914();
