@@ -287,7 +287,7 @@ lists_html(struct buf *lic, struct buf *ord, struct buf *ref,
 		html_escapes(lic, PQgetvalue(cab->licenses, i, L_PLAN_NAME));
 		buf_adds(lic, "<span class=\"hint\">Виджеты: ");
 		html_escapes(lic, PQgetvalue(cab->licenses, i, L_WIDGET_NAMES));
-		buf_adds(lic, "</span></td><td data-label=\"Период\">");
+		buf_adds(lic, "</span></td><td class=\"num\" data-label=\"Период\">");
 		html_escapes(lic, PQgetvalue(cab->licenses, i, L_STARTS_DAY));
 		buf_adds(lic, " – ");
 		html_escapes(lic, PQgetvalue(cab->licenses, i, L_ENDS_DAY));
@@ -303,13 +303,13 @@ lists_html(struct buf *lic, struct buf *ord, struct buf *ref,
 	if (PQntuples(cab->orders) == 0)
 		buf_adds(ord, "<tr><td colspan=\"6\">Заказов пока нет.</td></tr>\n");
 	for (i = 0; i < PQntuples(cab->orders); i++) {
-		buf_adds(ord, "<tr><td data-label=\"№\">");
+		buf_adds(ord, "<tr><td class=\"num\" data-label=\"№\">");
 		html_escapes(ord, PQgetvalue(cab->orders, i, O_INV));
-		buf_adds(ord, "</td><td data-label=\"Дата\">");
+		buf_adds(ord, "</td><td class=\"num\" data-label=\"Дата\">");
 		html_escapes(ord, PQgetvalue(cab->orders, i, O_CREATED_DAY));
 		buf_adds(ord, "</td><td data-label=\"Аккаунт\">");
 		html_escapes(ord, PQgetvalue(cab->orders, i, O_HOST));
-		buf_adds(ord, "</td><td data-label=\"Сумма\">");
+		buf_adds(ord, "</td><td class=\"num\" data-label=\"Сумма\">");
 		money_display(strtoll(PQgetvalue(cab->orders, i, O_AMOUNT),
 		    NULL, 10), amount);
 		html_escapes(ord, amount);
@@ -331,11 +331,11 @@ lists_html(struct buf *lic, struct buf *ord, struct buf *ref,
 		    "</td></tr>\n");
 	for (i = 0; i < PQntuples(cab->refunds); i++) {
 		st = PQgetvalue(cab->refunds, i, R_STATUS);
-		buf_adds(ref, "<tr><td data-label=\"Заказ\">");
+		buf_adds(ref, "<tr><td class=\"num\" data-label=\"Заказ\">");
 		html_escapes(ref, PQgetvalue(cab->refunds, i, R_INV));
-		buf_adds(ref, "</td><td data-label=\"Дата запроса\">");
+		buf_adds(ref, "</td><td class=\"num\" data-label=\"Дата запроса\">");
 		html_escapes(ref, PQgetvalue(cab->refunds, i, R_REQUESTED_DAY));
-		buf_adds(ref, "</td><td data-label=\"Сумма\">");
+		buf_adds(ref, "</td><td class=\"num\" data-label=\"Сумма\">");
 		money_display(strtoll(PQgetvalue(cab->refunds, i, R_AMOUNT),
 		    NULL, 10), amount);
 		html_escapes(ref, amount);
@@ -344,7 +344,7 @@ lists_html(struct buf *lic, struct buf *ord, struct buf *ref,
 		buf_adds(ref, "\">");
 		html_escapes(ref, status_text(strcmp(st, "paid") == 0 ?
 		    "paid_refund" : st));
-		buf_adds(ref, "</td><td data-label=\"Выплата до\">");
+		buf_adds(ref, "</td><td class=\"num\" data-label=\"Выплата до\">");
 		html_escapes(ref, PQgetvalue(cab->refunds, i, R_DEADLINE_DAY));
 		buf_adds(ref, "</td></tr>\n");
 	}

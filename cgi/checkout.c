@@ -23,10 +23,10 @@
 #include "limit.h"
 #include "money.h"
 #include "page.h"
+#include "plural.h"
 #include "robokassa.h"
 #include "server.h"
 #include "session.h"
-#include "plural.h"
 #include "valid.h"
 
 /* What a visitor who is not logged in is told. */

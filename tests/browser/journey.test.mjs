@@ -155,9 +155,24 @@ const problems = [];		// {page, what}: the whole journey's
 let shotNumber = 0;
 
 /*
+ * The numbers, dates and amounts of the page's tables (td.num) that break
+ * across lines at its present width: the lines a cell's text is laid
+ * out on, counted by the tops of its text's boxes.
+ */
+function wrappedCells(page) {
+	return page.evaluate(() => [...document.querySelectorAll('td.num')].filter((td) => {
+		const r = document.createRange();
+		r.selectNodeContents(td);
+		return new Set([...r.getClientRects()].filter((x) => x.width > 0)
+		    .map((x) => Math.round(x.top))).size > 1;
+	}).map((td) => JSON.stringify(td.innerText.replace(/\s+/g, ' '))));
+}
+
+/*
  * The journey is on page `name` of watched tab w: collects what went wrong
  * there (console, page errors, CSP), then screenshots it at 1280 and 360 px
- * and checks at 360 px that it does not scroll sideways.
+ * and checks at 360 px that it does not scroll sideways, and at both that
+ * no number, date or amount of its tables breaks across lines.
  */
 async function visit(w, name) {
 	const { page } = w;
@@ -174,6 +189,8 @@ async function visit(w, name) {
 
 	const nn = String(++shotNumber).padStart(2, '0');
 	await page.setViewportSize(WIDE);
+	for (const c of await wrappedCells(page))
+		problems.push({ page: name, what: `at 1280 px ${c} breaks across lines` });
 	await page.screenshot({ path: path.join(SHOTS, `${nn}-${name}-1280.png`), fullPage: true,
 	    timeout: WAIT });
 	await page.setViewportSize(NARROW);
@@ -192,6 +209,8 @@ async function visit(w, name) {
 				JSON.stringify((e.innerText || e.value || '').replace(/\s+/g, ' ').slice(0, 50)));
 			return { scrollWidth: document.documentElement.scrollWidth, wide };
 		});
+		for (const c of await wrappedCells(page))
+			problems.push({ page: name, what: `at 360 px ${c} breaks across lines` });
 		if (o.scrollWidth > NARROW.width + 1)
 			problems.push({ page: name, what: `at 360 px the page is ${o.scrollWidth} px wide ` +
 			    `(scrolls sideways); beyond the edge: ${o.wide.join('; ')}` });
