@@ -148,6 +148,13 @@ write_dev_config() {
 	merchant_address = 050000, г. Алматы, ул. Примерная, 1
 	support_email = support@example.kz
 	receipt_tax = none
+	merchant_iik = KZ86125KZT5004100100
+	merchant_bank = АО «Банк-образец»
+	merchant_bic = SMPLKZKA
+	merchant_kbe = 19
+	invoice_knp = 859
+	invoice_days = 5
+	vat_rate = 0
 	journal_dir = $AMOBILL_VAR/journal
 	csrf_secret = $(openssl rand -hex 32)
 	EOF

@@ -19,7 +19,8 @@
 
 enum kind {
 	STRING, ORIGIN, PAGE, SMTP, FLAG, TRIAL_DAYS, HASH_NAME, BIN, EMAIL, TAX,
-	FOLDER, SECRET, PASSWORD_COST_EXP
+	FOLDER, SECRET, PASSWORD_COST_EXP, IBAN, BIC_CODE, KBE, KNP, PAY_DAYS,
+	PERCENT
 };
 
 struct key {
@@ -68,6 +69,13 @@ static const struct key keys[] = {
 	{ "admin_email",		EMAIL,	    STR(admin_email), 0, CONF_MAIL },
 	{ "journal_dir",		FOLDER,	    STR(journal_dir), 0, CONF_JOURNAL },
 	{ "csrf_secret",		SECRET,	    STR(csrf_secret), 0, CONF_FORMS },
+	{ "merchant_iik",		IBAN,	    STR(merchant_iik), 0, CONF_INVOICE },
+	{ "merchant_bank",		STRING,	    STR(merchant_bank), 0, CONF_INVOICE },
+	{ "merchant_bic",		BIC_CODE,   STR(merchant_bic), 0, CONF_INVOICE },
+	{ "merchant_kbe",		KBE,	    STR(merchant_kbe), 0, CONF_INVOICE },
+	{ "invoice_knp",		KNP,	    STR(invoice_knp), 0, CONF_INVOICE },
+	{ "invoice_days",		PAY_DAYS,   STR(invoice_days), 0, CONF_INVOICE },
+	{ "vat_rate",			PERCENT,    STR(vat_rate), 0, CONF_INVOICE },
 };
 #undef SANDBOX
 #undef CHECK
@@ -164,6 +172,17 @@ set_value(struct config *cfg, const struct key *k, const char *v)
 			    "log2 N)";
 		*(int *)(void *)field = n;
 		return NULL;
+	case PAY_DAYS:
+	case PERCENT:
+		/* Two digits at most: atoi never overflows. */
+		if (*v == '\0' || strlen(v) > 2 || strspn(v, "0123456789") !=
+		    strlen(v) || (n = atoi(v)) < (k->kind == PAY_DAYS) ||
+		    n > (k->kind == PAY_DAYS ? 60 : 99))
+			return k->kind == PAY_DAYS ? "must be a whole number of "
+			    "days from 1 to 60" : "must be a whole percent from "
+			    "0 to 99";
+		*(int *)(void *)field = n;
+		return NULL;
 	case HASH_NAME:
 		if ((n = one_of(v, hash_names, sizeof(hash_names) /
 		    sizeof(hash_names[0]))) < 0)
@@ -203,6 +222,21 @@ set_value(struct config *cfg, const struct key *k, const char *v)
 	case STRING:
 		if (*v == '\0')
 			return "must not be empty";
+		break;
+	case IBAN:
+		if (!kz_iban_valid(v, strlen(v)))
+			return "must be a Kazakh IBAN (KZ and 18 characters)";
+		break;
+	case BIC_CODE:
+		if (!kz_bic_valid(v, strlen(v)))
+			return "must be a bank's BIC (8 or 11 characters)";
+		break;
+	case KBE:
+	case KNP:
+		if (strlen(v) != (k->kind == KBE ? 2u : 3u) ||
+		    strspn(v, "0123456789") != strlen(v))
+			return k->kind == KBE ? "must be two digits" :
+			    "must be three digits";
 		break;
 	case FOLDER:
 		if (*v != '/' || strlen(v) > 200)
@@ -314,6 +348,8 @@ config_load(struct config *cfg, const char *path, unsigned groups, char *err,
 		}
 	cfg->https = cfg->base_url != NULL &&
 	    strncmp(cfg->base_url, "https://", 8) == 0;
+	if (cfg->invoice_days == 0)
+		cfg->invoice_days = INVOICE_DAYS;
 	if (cfg->password_cost == 0)
 		cfg->password_cost = PASSWORD_COST;
 	if ((groups & CONF_PAYMENT_START) != 0 && cfg->receipt_tax == NULL &&
@@ -350,7 +386,9 @@ config_free(struct config *cfg)
 
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		if (keys[i].kind == FLAG || keys[i].kind == TRIAL_DAYS ||
-		    keys[i].kind == HASH_NAME || keys[i].kind == PASSWORD_COST_EXP)
+		    keys[i].kind == HASH_NAME ||
+		    keys[i].kind == PASSWORD_COST_EXP || keys[i].kind == PAY_DAYS ||
+		    keys[i].kind == PERCENT)
 			continue;
 		p = (char **)(void *)((char *)cfg + keys[i].offset);
 		if (*p != NULL) {

@@ -42,8 +42,16 @@ enum config_group {
 	CONF_MAIL		= 1 << 8,	/* smtp_*, mail_from, admin_email */
 	/* the sandbox: its switch and both passwords, hash and login */
 	CONF_SANDBOX		= 1 << 9,
-	CONF_ALL		= (1 << 10) - 1
+	/*
+	 * what invoices and acts print (contract §7): the seller's bank
+	 * account, bank, BIC, Kbe, the payment purpose code, the days an
+	 * invoice stays payable, the VAT rate
+	 */
+	CONF_INVOICE		= 1 << 10,
+	CONF_ALL		= (1 << 11) - 1
 };
+
+#define INVOICE_DAYS	5	/* an invoice's days to pay, unless set */
 
 struct config {
 	char		*base_url;		/* scheme://host[:port], no slash */
@@ -80,6 +88,13 @@ struct config {
 	 */
 	char		*journal_dir;
 	char		*csrf_secret;		/* keys the CSRF tokens (csrf.h) */
+	char		*merchant_iik;		/* a KZ IBAN, electronic form */
+	char		*merchant_bank;
+	char		*merchant_bic;
+	char		*merchant_kbe;		/* two digits */
+	char		*invoice_knp;		/* three digits */
+	int		 invoice_days;		/* 1..60; INVOICE_DAYS unless set */
+	int		 vat_rate;		/* percent, 0..99; 0: no VAT */
 };
 
 /*

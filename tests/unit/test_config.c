@@ -32,6 +32,7 @@ static void	test_small_err(void);
 static void	test_long_lines(void);
 static void	test_crlf(void);
 static void	test_groups(void);
+static void	test_invoice_keys(void);
 
 /* Loads the fixture called name. */
 static int
@@ -594,6 +595,88 @@ test_groups(void)
 	CHECK(print_keys(CONF_ALL, "csrf_secret") == 1);
 }
 
+/*
+ * The invoice keys (contract §2): good values stored for a program of
+ * CONF_INVOICE, defaults when left out, each malformed one refused by
+ * name, and none held by a program of other groups.
+ */
+static void
+test_invoice_keys(void)
+{
+	static const char good[] =
+	    "merchant_iik = KZ86125KZT5004100100\n"
+	    "merchant_bank = АО «Банк Образец»\n"
+	    "merchant_bic = CASPKZKA\n"
+	    "merchant_kbe = 19\n"
+	    "invoice_knp = 859\n"
+	    "invoice_days = 5\n"
+	    "vat_rate = 16\n";
+	static const struct {
+		const char	*line, *key;
+	} bad[] = {
+		{ "merchant_iik = KZ87125KZT5004100100", "merchant_iik" },
+		{ "merchant_iik = DE89370400440532013000", "merchant_iik" },
+		{ "merchant_bic = CASPKZ", "merchant_bic" },
+		{ "merchant_kbe = 1", "merchant_kbe" },
+		{ "merchant_kbe = 1x", "merchant_kbe" },
+		{ "invoice_knp = 85", "invoice_knp" },
+		{ "invoice_knp = 8590", "invoice_knp" },
+		{ "invoice_days = 0", "invoice_days" },
+		{ "invoice_days = 61", "invoice_days" },
+		{ "invoice_days = -5", "invoice_days" },
+		{ "vat_rate = 100", "vat_rate" },
+		{ "vat_rate = 12.5", "vat_rate" },
+		{ "vat_rate = ", "vat_rate" },
+	};
+	struct config	 cfg;
+	char		*base, text[8192], path[4096], err[512];
+	size_t		 i;
+	int		 n;
+
+	if ((base = slurp("good.conf")) == NULL) {
+		CHECK(!"good.conf readable");
+		return;
+	}
+	n = snprintf(text, sizeof(text), "%s%s", base, good);
+	CHECK(write_temp(path, sizeof(path), text, (size_t)n) == 0);
+	CHECK(config_load(&cfg, path, CONF_SITE | CONF_INVOICE, err,
+	    sizeof(err)) == 0);
+	CHECK_STR(cfg.merchant_iik, "KZ86125KZT5004100100");
+	CHECK_STR(cfg.merchant_bank, "АО «Банк Образец»");
+	CHECK_STR(cfg.merchant_bic, "CASPKZKA");
+	CHECK_STR(cfg.merchant_kbe, "19");
+	CHECK_STR(cfg.invoice_knp, "859");
+	CHECK(cfg.invoice_days == 5 && cfg.vat_rate == 16);
+	config_free(&cfg);
+	/* Another program's: not held. */
+	CHECK(config_load(&cfg, path, CONF_SITE | CONF_FORMS, err,
+	    sizeof(err)) == 0);
+	CHECK(cfg.merchant_iik == NULL && cfg.invoice_knp == NULL &&
+	    cfg.vat_rate == 0);
+	config_free(&cfg);
+	unlink(path);
+	/* Left out: the defaults. */
+	n = snprintf(text, sizeof(text), "%s", base);
+	CHECK(write_temp(path, sizeof(path), text, (size_t)n) == 0);
+	CHECK(config_load(&cfg, path, CONF_SITE | CONF_INVOICE, err,
+	    sizeof(err)) == 0);
+	CHECK(cfg.invoice_days == INVOICE_DAYS && cfg.vat_rate == 0 &&
+	    cfg.merchant_iik == NULL);
+	config_free(&cfg);
+	unlink(path);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CHECK_CASE("%s", bad[i].line);
+		n = snprintf(text, sizeof(text), "%s%s\n", base, bad[i].line);
+		CHECK(write_temp(path, sizeof(path), text, (size_t)n) == 0);
+		err[0] = '\0';
+		CHECK(config_load(&cfg, path, CONF_ALL, err, sizeof(err)) == -1);
+		CHECK(strstr(err, bad[i].key) != NULL);
+		unlink(path);
+		check_case_end();
+	}
+	free(base);
+}
+
 int
 main(void)
 {
@@ -608,5 +691,6 @@ main(void)
 	test_long_lines();
 	test_crlf();
 	test_groups();
+	test_invoice_keys();
 	return check_done();
 }
