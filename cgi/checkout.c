@@ -3,7 +3,9 @@
  * to from Robokassa.
  *
  *	GET  /checkout[?plan=CODE]	the form: the plan, amoCRM account, the offer
- *	POST /checkout			creates the order, hands over to Robokassa
+ *	POST /checkout			creates the order, hands over to Robokassa;
+ *					or, with method=invoice, the order and
+ *					its invoice for a bank transfer
  *	GET or POST /robokassa/success	back from a payment
  *	GET or POST /robokassa/fail	back from a failed or declined payment
  *
@@ -21,6 +23,7 @@
 #include <string.h>
 
 #include "limit.h"
+#include "log.h"
 #include "money.h"
 #include "page.h"
 #include "plural.h"
@@ -48,6 +51,11 @@ static const struct db_stmt statements[] = {
 	  "                ORDER BY array_position(s.widgets, w.code))"
 	  "          FROM amobill.widgets w WHERE w.code = ANY (s.widgets))"
 	  "  FROM amobill.plans_on_sale s ORDER BY s.position" },
+	/* The seller's details as this program's configuration holds them. */
+	{ "create_invoice_order",
+	  "SELECT inv_id, number, payable_until::text"
+	  "  FROM amobill.create_invoice_order($1::bigint, $2, $3, $4::inet,"
+	  "    $5::jsonb, $6::integer, $7::integer)" },
 	{ "create_order",
 	  "SELECT inv_id, amount_tiyn FROM amobill.create_order($1::bigint,"
 	  "    $2, $3, $4::inet)" },
@@ -64,7 +72,7 @@ static const struct db_stmt *const statement_sets[] = {
 	statements, session_statements, limit_statements, NULL
 };
 
-enum { C_PLAN, C_AMO_DOMAIN, C_ACCEPT_OFFER, C_CSRF, C_NFIELDS };
+enum { C_PLAN, C_METHOD, C_AMO_DOMAIN, C_ACCEPT_OFFER, C_CSRF, C_NFIELDS };
 
 static const char *
 valid_plan_code(struct form_value *v)
@@ -74,8 +82,17 @@ valid_plan_code(struct form_value *v)
 	    PLAN_UNKNOWN;
 }
 
+/* card (the default) or invoice: a bank transfer against an invoice. */
+static const char *
+valid_method(struct form_value *v)
+{
+	return strcmp(v->str, "card") == 0 || strcmp(v->str, "invoice") == 0 ?
+	    NULL : "Выберите способ оплаты: картой или по счёту.";
+}
+
 static const struct form_field fields[C_NFIELDS] = {
 	[C_PLAN] =		{ "plan", valid_plan_code, 64, 0 },
+	[C_METHOD] =		{ "method", valid_method, 16, 0 },
 	[C_AMO_DOMAIN] =	{ "amo_domain", valid_amo_domain, 200,
 				  FIELD_REQUIRED },
 	[C_ACCEPT_OFFER] =	{ "accept_offer", valid_yes, 8,
@@ -304,6 +321,86 @@ send_payment(struct request *req, const char *const *v)
 	buf_free(&inputs);
 }
 
+/*
+ * The invoice order of plan for host: the order and its invoice, the
+ * seller's details from the configuration.  Answers, or returns 422 for
+ * a plan retired since it was checked (nothing written then).
+ */
+static int
+post_invoice(struct request *req, const struct session *s, const char *plan,
+    const char *host)
+{
+	const struct config	*c = req->cfg;
+	const char		*p[7], *code;
+	char			 uid[24], days[8], vat[8], url[64], *seller = NULL;
+	PGresult		*res = NULL;
+	cJSON			*o;
+	int			 rc = 0;
+
+	if (c->merchant_iik == NULL || c->merchant_bank == NULL ||
+	    c->merchant_bic == NULL || c->merchant_kbe == NULL ||
+	    c->invoice_knp == NULL) {
+		log_msg("config: invoices need merchant_iik, merchant_bank, "
+		    "merchant_bic, merchant_kbe and invoice_knp");
+		http_error(req, 503, "unavailable", NULL, NULL);
+		goto out;
+	}
+	if ((o = cJSON_CreateObject()) != NULL) {
+		cJSON_AddStringToObject(o, "name", c->merchant_name);
+		cJSON_AddStringToObject(o, "bin", c->merchant_bin);
+		cJSON_AddStringToObject(o, "address", c->merchant_address);
+		cJSON_AddStringToObject(o, "iik", c->merchant_iik);
+		cJSON_AddStringToObject(o, "bank", c->merchant_bank);
+		cJSON_AddStringToObject(o, "bic", c->merchant_bic);
+		cJSON_AddStringToObject(o, "kbe", c->merchant_kbe);
+		cJSON_AddStringToObject(o, "knp", c->invoice_knp);
+		seller = cJSON_PrintUnformatted(o);
+		cJSON_Delete(o);
+	}
+	snprintf(uid, sizeof(uid), "%lld", s->user_id);
+	snprintf(days, sizeof(days), "%d", c->invoice_days);
+	snprintf(vat, sizeof(vat), "%d", c->vat_rate);
+	p[0] = uid;
+	p[1] = plan;
+	p[2] = host;
+	p[3] = req->remote_addr[0] ? req->remote_addr : "0.0.0.0";
+	p[4] = seller;
+	p[5] = days;
+	p[6] = vat;
+	if (seller == NULL || (res = db_exec("create_invoice_order", 7,
+	    p)) == NULL || !db_ok(res) || PQntuples(res) != 1) {
+		code = res != NULL ? db_sqlstate(res) : "";
+		if (strcmp(code, "P0002") == 0)
+			rc = 422;
+		else if (strcmp(code, "P0004") == 0)
+			http_error(req, 422, "profile_incomplete", NULL,
+			    "Для оплаты по счёту в профиле нужны БИН или ИИН "
+			    "и адрес.");
+		else
+			http_error(req, 503, "unavailable", NULL, NULL);
+		goto out;
+	}
+	if (!req->json) {
+		http_redirect(req, "/account");
+		goto out;
+	}
+	snprintf(url, sizeof(url), "/documents/invoice/%s.pdf",
+	    PQgetvalue(res, 0, 0));
+	if ((o = cJSON_CreateObject()) != NULL) {
+		cJSON_AddNumberToObject(o, "inv_id",
+		    strtod(PQgetvalue(res, 0, 0), NULL));
+		cJSON_AddStringToObject(o, "invoice_no", PQgetvalue(res, 0, 1));
+		cJSON_AddStringToObject(o, "invoice_url", url);
+		cJSON_AddStringToObject(o, "payable_until",
+		    PQgetvalue(res, 0, 2));
+	}
+	http_send_json(req, 201, o);
+out:
+	PQclear(res);
+	cJSON_free(seller);
+	return rc;
+}
+
 static void
 post_checkout(struct request *req)
 {
@@ -334,6 +431,13 @@ post_checkout(struct request *req)
 	if (!limit_take(req, s.user_id, "checkout"))
 		goto out;
 	amo_host(form_str(&f, C_AMO_DOMAIN), host);
+	if (form_str(&f, C_METHOD) != NULL &&
+	    strcmp(form_str(&f, C_METHOD), "invoice") == 0) {
+		if (post_invoice(req, &s, plan, host) == 0)
+			goto out;
+		form_reject(&f, C_PLAN, PLAN_UNKNOWN);
+		goto invalid;
+	}
 	snprintf(uid, sizeof(uid), "%lld", s.user_id);
 	p[0] = uid;
 	p[1] = plan;
@@ -466,7 +570,7 @@ fail(struct request *req)
 }
 
 SERVER_PROGRAM(.name = "checkout", .role = "amobill_checkout",
-    .config = CONF_SITE | CONF_FORMS | CONF_PAYMENT_START,
+    .config = CONF_SITE | CONF_FORMS | CONF_PAYMENT_START | CONF_INVOICE,
     .statements = statement_sets,
     ROUTES(
 	{ "/checkout", get_checkout, post_checkout, NULL },
