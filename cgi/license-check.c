@@ -352,7 +352,8 @@ answer(struct request *req, const struct amotoken_parts *p,
 	enum amotoken_result	 r;
 	const char		*why, *status, *detail;
 	char			 uuid[AMOTOKEN_UUID_MAX];
-	char			 body[1024], ts[32], exp[40], nonce_json[NONCE_MAX + 16];
+	char			 body[1024], ts[32], day[32], exp[40];
+	char			 nonce_json[NONCE_MAX + 16];
 	int			 valid, n, fresh, w;
 
 	/* Whose token it says it is: it proves nothing until verified. */
@@ -422,9 +423,8 @@ answer(struct request *req, const struct amotoken_parts *p,
 	if (st.expires_at == 0)
 		snprintf(exp, sizeof(exp), "null");
 	else {
-		exp[0] = '"';
-		iso_time(st.expires_at, exp + 1, sizeof(exp) - 2);
-		strcat(exp, "\"");
+		iso_time(st.expires_at, day, sizeof(day));
+		snprintf(exp, sizeof(exp), "\"%s\"", day);
 	}
 	/* Every value here is validated text or a number: no escaping. */
 	n = snprintf(body, sizeof(body), "{\"valid\":%s,\"code\":\"%s\","
