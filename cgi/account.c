@@ -1,9 +1,12 @@
 /*
  * account: the personal cabinet.
  *
- *	GET  /account	the profile, licenses, orders and refund requests
+ *	GET  /account	the profile, licenses, orders, their invoices and
+ *			acts, and refund requests
  *	POST /account	changes the profile, the address or the password
  *
+ * The lists are read and written out by lib/web/cabinet.c (what the
+ * cabinet shows); this program holds the profile and its changes.
  * Logging in is login's (cgi/login.c); a visitor without a session is
  * shown the login form (session_require).  A new password or address
  * needs the current password; a new password ends the user's other
@@ -16,8 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cabinet.h"
 #include "limit.h"
-#include "money.h"
 #include "notice.h"
 #include "page.h"
 #include "server.h"
@@ -40,54 +43,12 @@ static const struct db_stmt statements[] = {
 	/* The same work whether or not another account holds the address. */
 	{ "email_change",
 	  "SELECT amobill.request_email_change($1, $2)" },
-	{ "user_licenses",
-	  "SELECT a.host, CASE p.kind WHEN 'trial' THEN 'trial' ELSE 'paid' END,"
-	  "       p.inv_id, to_json(p.starts_at) #>> '{}',"
-	  "       to_json(amobill.period_end(p.ends_at, p.revoked_at)) #>> '{}',"
-	  "       CASE WHEN p.revoked_at <= now() AND now() < p.ends_at"
-	  "            THEN 'suspended'"
-	  "            WHEN now() < p.starts_at THEN 'future'"
-	  "            WHEN now() < p.ends_at THEN 'active'"
-	  "            ELSE 'expired' END,"
-	  "       amobill.day_text(p.starts_at),"
-	  "       amobill.day_text(amobill.period_end(p.ends_at, p.revoked_at)),"
-	  /* What it covers: its plan's widgets; with no plan, all. */
-	  "       p.plan_code, coalesce(pl.name, 'Все виджеты'), to_json(c)::text,"
-	  "       (SELECT string_agg(w.name, ', ' ORDER BY w.code)"
-	  "          FROM amobill.widgets w WHERE w.code = ANY (c))"
-	  "  FROM amobill.license_periods p JOIN amobill.amo_accounts a"
-	  "    ON a.id = p.account_id"
-	  "  LEFT JOIN amobill.plans pl ON pl.code = p.plan_code,"
-	  "       amobill.plan_widget_codes(p.plan_code) c"
-	  /* The periods the user holds: an order never paid claims none. */
-	  " WHERE p.id IN (SELECT period_id FROM amobill.period_holders"
-	  "                 WHERE user_id = $1)"
-	  " ORDER BY a.host, p.starts_at" },
-	{ "user_orders",
-	  "SELECT o.inv_id, o.plan_code, a.host, o.amount_tiyn, o.status,"
-	  "       to_json(o.created_at) #>> '{}', to_json(o.paid_at) #>> '{}',"
-	  "       amobill.day_text(o.created_at),"
-	  "       EXISTS (SELECT FROM amobill.refunds r WHERE r.inv_id = o.inv_id"
-	  "               AND r.status <> 'rejected')"
-	  "  FROM amobill.orders o JOIN amobill.amo_accounts a"
-	  "    ON a.id = o.account_id"
-	  " WHERE o.user_id = $1 ORDER BY o.inv_id DESC" },
-	{ "user_refunds",
-	  "SELECT r.id, r.inv_id, r.amount_tiyn, r.status,"
-	  "       to_json(r.requested_at) #>> '{}',"
-	  "       CASE WHEN r.status IN ('approved', 'paid') THEN"
-	  "           to_json(amobill.payout_deadline(r.decided_at)) #>> '{}'"
-	  "       END,"
-	  "       amobill.day_text(r.requested_at),"
-	  "       CASE WHEN r.status = 'approved' THEN"
-	  "           amobill.day_text(amobill.payout_deadline(r.decided_at))"
-	  "       END"
-	  "  FROM amobill.refunds r WHERE r.user_id = $1 ORDER BY r.id DESC" },
 	{ NULL, NULL }
 };
 
 static const struct db_stmt *const statement_sets[] = {
-	statements, session_statements, limit_statements, NULL
+	statements, cabinet_statements, session_statements, limit_statements,
+	NULL
 };
 
 /* The columns of user_get, in order. */
@@ -133,225 +94,8 @@ static const struct form_field account_fields[A_NFIELDS] = {
 	[A_CSRF] =		CSRF_FIELD,
 };
 
-/* The user's licenses and orders (columns of user_licenses, user_orders). */
-struct cabinet {
-	PGresult	*licenses;
-	PGresult	*orders;
-	PGresult	*refunds;
-};
-
-enum { L_HOST, L_KIND, L_INV, L_STARTS, L_ENDS, L_STATUS, L_STARTS_DAY,
-    L_ENDS_DAY, L_PLAN, L_PLAN_NAME, L_WIDGETS, L_WIDGET_NAMES };
-enum { O_INV, O_PLAN, O_HOST, O_AMOUNT, O_STATUS, O_CREATED, O_PAID,
-    O_CREATED_DAY, O_REFUND_OPEN };
-enum { R_ID, R_INV, R_AMOUNT, R_STATUS, R_REQUESTED, R_DEADLINE,
-    R_REQUESTED_DAY, R_DEADLINE_DAY };
-
-static void
-cabinet_free(struct cabinet *cab)
-{
-	PQclear(cab->licenses);
-	PQclear(cab->orders);
-	PQclear(cab->refunds);
-}
-
-/* Loads the lists.  Returns 0, or -1 if the database is unavailable. */
-static int
-cabinet_load(const PGresult *u, struct cabinet *cab)
-{
-	const char	*p[1] = { PQgetvalue(u, 0, U_ID) };
-
-	cab->licenses = db_exec("user_licenses", 1, p);
-	cab->orders = db_exec("user_orders", 1, p);
-	cab->refunds = db_exec("user_refunds", 1, p);
-	if (cab->licenses == NULL || !db_ok(cab->licenses) ||
-	    cab->orders == NULL || !db_ok(cab->orders) ||
-	    cab->refunds == NULL || !db_ok(cab->refunds)) {
-		cabinet_free(cab);
-		return -1;
-	}
-	return 0;
-}
-
-/* A text column as a JSON string, or null for SQL NULL. */
-static void
-add_text(cJSON *o, const char *name, const PGresult *r, int row, int col)
-{
-	if (PQgetisnull(r, row, col))
-		cJSON_AddNullToObject(o, name);
-	else
-		cJSON_AddStringToObject(o, name, PQgetvalue(r, row, col));
-}
-
-static void
-add_number(cJSON *o, const char *name, const PGresult *r, int row, int col)
-{
-	if (PQgetisnull(r, row, col))
-		cJSON_AddNullToObject(o, name);
-	else
-		cJSON_AddNumberToObject(o, name,
-		    (double)strtoll(PQgetvalue(r, row, col), NULL, 10));
-}
-
-static void
-lists_json(cJSON *root, const struct cabinet *cab)
-{
-	cJSON	*list, *o;
-	char	 amount[MONEY_TEXT];
-	int	 i;
-
-	if ((list = cJSON_AddArrayToObject(root, "licenses")) != NULL)
-		for (i = 0; i < PQntuples(cab->licenses); i++) {
-			if ((o = cJSON_CreateObject()) == NULL)
-				break;
-			cJSON_AddItemToArray(list, o);
-			add_text(o, "amo_domain", cab->licenses, i, L_HOST);
-			add_text(o, "kind", cab->licenses, i, L_KIND);
-			add_number(o, "inv_id", cab->licenses, i, L_INV);
-			add_text(o, "starts_at", cab->licenses, i, L_STARTS);
-			add_text(o, "ends_at", cab->licenses, i, L_ENDS);
-			add_text(o, "status", cab->licenses, i, L_STATUS);
-			add_text(o, "plan", cab->licenses, i, L_PLAN);
-			cJSON_AddItemToObject(o, "widgets", cJSON_Parse(
-			    PQgetvalue(cab->licenses, i, L_WIDGETS)));
-		}
-	if ((list = cJSON_AddArrayToObject(root, "orders")) != NULL)
-		for (i = 0; i < PQntuples(cab->orders); i++) {
-			if ((o = cJSON_CreateObject()) == NULL)
-				break;
-			cJSON_AddItemToArray(list, o);
-			add_number(o, "inv_id", cab->orders, i, O_INV);
-			add_text(o, "plan", cab->orders, i, O_PLAN);
-			add_text(o, "amo_domain", cab->orders, i, O_HOST);
-			money_format(strtoll(PQgetvalue(cab->orders, i,
-			    O_AMOUNT), NULL, 10), amount);
-			cJSON_AddStringToObject(o, "amount", amount);
-			add_text(o, "status", cab->orders, i, O_STATUS);
-			add_text(o, "created_at", cab->orders, i, O_CREATED);
-			add_text(o, "paid_at", cab->orders, i, O_PAID);
-		}
-	if ((list = cJSON_AddArrayToObject(root, "refunds")) != NULL)
-		for (i = 0; i < PQntuples(cab->refunds); i++) {
-			if ((o = cJSON_CreateObject()) == NULL)
-				break;
-			cJSON_AddItemToArray(list, o);
-			add_number(o, "refund_id", cab->refunds, i, R_ID);
-			add_number(o, "inv_id", cab->refunds, i, R_INV);
-			money_format(strtoll(PQgetvalue(cab->refunds, i,
-			    R_AMOUNT), NULL, 10), amount);
-			cJSON_AddStringToObject(o, "amount", amount);
-			add_text(o, "status", cab->refunds, i, R_STATUS);
-			add_text(o, "requested_at", cab->refunds, i,
-			    R_REQUESTED);
-			add_text(o, "payout_deadline", cab->refunds, i,
-			    R_DEADLINE);
-		}
-}
-
-static const char *
-status_text(const char *status)
-{
-	static const struct { const char *code, *text; } names[] = {
-		{ "active", "действует" }, { "expired", "истекла" },
-		{ "future", "начнётся позже" }, { "suspended", "приостановлена" },
-		{ "unpaid", "не оплачен" }, { "paid", "оплачен" },
-		{ "refunded", "возвращён" }, { "paid_kind", "оплаченная" },
-		{ "trial", "пробная" }, { "pending", "на рассмотрении" },
-		{ "approved", "одобрен, ожидает выплаты" },
-		{ "rejected", "отклонён" }, { "paid_refund", "выплачен" },
-	};
-	size_t	i;
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcmp(names[i].code, status) == 0)
-			return names[i].text;
-	return status;
-}
-
-/* The lists as HTML tables, escaped, for the cabinet page. */
-static void
-lists_html(struct buf *lic, struct buf *ord, struct buf *ref,
-    const struct cabinet *cab)
-{
-	const char	*st;
-	char	amount[MONEY_TEXT];
-	int	i;
-
-	for (i = 0; i < PQntuples(cab->licenses); i++) {
-		buf_adds(lic, "<tr><td data-label=\"Аккаунт amoCRM\">");
-		html_escapes(lic, PQgetvalue(cab->licenses, i, L_HOST));
-		buf_adds(lic, "</td><td data-label=\"Вид\">");
-		html_escapes(lic, status_text(strcmp(PQgetvalue(cab->licenses,
-		    i, L_KIND), "paid") == 0 ? "paid_kind" : "trial"));
-		buf_adds(lic, "</td><td data-label=\"Тариф\">");
-		html_escapes(lic, PQgetvalue(cab->licenses, i, L_PLAN_NAME));
-		buf_adds(lic, "<span class=\"hint\">Виджеты: ");
-		html_escapes(lic, PQgetvalue(cab->licenses, i, L_WIDGET_NAMES));
-		buf_adds(lic, "</span></td><td class=\"num\" data-label=\"Период\">");
-		html_escapes(lic, PQgetvalue(cab->licenses, i, L_STARTS_DAY));
-		buf_adds(lic, " – ");
-		html_escapes(lic, PQgetvalue(cab->licenses, i, L_ENDS_DAY));
-		buf_adds(lic, "</td><td data-label=\"Состояние\" class=\"status-");
-		html_escapes(lic, PQgetvalue(cab->licenses, i, L_STATUS));
-		buf_adds(lic, "\">");
-		html_escapes(lic, status_text(PQgetvalue(cab->licenses, i,
-		    L_STATUS)));
-		buf_adds(lic, "</td></tr>\n");
-	}
-	if (PQntuples(cab->licenses) == 0)
-		buf_adds(lic, "<tr><td colspan=\"5\">Лицензий пока нет.</td></tr>\n");
-	if (PQntuples(cab->orders) == 0)
-		buf_adds(ord, "<tr><td colspan=\"6\">Заказов пока нет.</td></tr>\n");
-	for (i = 0; i < PQntuples(cab->orders); i++) {
-		buf_adds(ord, "<tr><td class=\"num\" data-label=\"№\">");
-		html_escapes(ord, PQgetvalue(cab->orders, i, O_INV));
-		buf_adds(ord, "</td><td class=\"num\" data-label=\"Дата\">");
-		html_escapes(ord, PQgetvalue(cab->orders, i, O_CREATED_DAY));
-		buf_adds(ord, "</td><td data-label=\"Аккаунт\">");
-		html_escapes(ord, PQgetvalue(cab->orders, i, O_HOST));
-		buf_adds(ord, "</td><td class=\"num\" data-label=\"Сумма\">");
-		money_display(strtoll(PQgetvalue(cab->orders, i, O_AMOUNT),
-		    NULL, 10), amount);
-		html_escapes(ord, amount);
-		buf_adds(ord, "</td><td data-label=\"Статус\">");
-		html_escapes(ord, status_text(PQgetvalue(cab->orders, i,
-		    O_STATUS)));
-		buf_adds(ord, "</td><td>");
-		/* A refund can be asked for once, while none is open. */
-		if (strcmp(PQgetvalue(cab->orders, i, O_STATUS), "paid") == 0 &&
-		    strcmp(PQgetvalue(cab->orders, i, O_REFUND_OPEN), "f") == 0) {
-			buf_adds(ord, "<a href=\"/refund?inv_id=");
-			html_escapes(ord, PQgetvalue(cab->orders, i, O_INV));
-			buf_adds(ord, "\">Запросить возврат</a>");
-		}
-		buf_adds(ord, "</td></tr>\n");
-	}
-	if (PQntuples(cab->refunds) == 0)
-		buf_adds(ref, "<tr><td colspan=\"5\">Запросов на возврат нет."
-		    "</td></tr>\n");
-	for (i = 0; i < PQntuples(cab->refunds); i++) {
-		st = PQgetvalue(cab->refunds, i, R_STATUS);
-		buf_adds(ref, "<tr><td class=\"num\" data-label=\"Заказ\">");
-		html_escapes(ref, PQgetvalue(cab->refunds, i, R_INV));
-		buf_adds(ref, "</td><td class=\"num\" data-label=\"Дата запроса\">");
-		html_escapes(ref, PQgetvalue(cab->refunds, i, R_REQUESTED_DAY));
-		buf_adds(ref, "</td><td class=\"num\" data-label=\"Сумма\">");
-		money_display(strtoll(PQgetvalue(cab->refunds, i, R_AMOUNT),
-		    NULL, 10), amount);
-		html_escapes(ref, amount);
-		buf_adds(ref, "</td><td data-label=\"Статус\" class=\"refund-");
-		html_escapes(ref, st);
-		buf_adds(ref, "\">");
-		html_escapes(ref, status_text(strcmp(st, "paid") == 0 ?
-		    "paid_refund" : st));
-		buf_adds(ref, "</td><td class=\"num\" data-label=\"Выплата до\">");
-		html_escapes(ref, PQgetvalue(cab->refunds, i, R_DEADLINE_DAY));
-		buf_adds(ref, "</td></tr>\n");
-	}
-}
-
 static cJSON *
-cabinet_json(const PGresult *u, const struct cabinet *cab)
+account_json(const PGresult *u, const struct cabinet *cab)
 {
 	cJSON	*root, *user;
 
@@ -369,9 +113,13 @@ cabinet_json(const PGresult *u, const struct cabinet *cab)
 	cJSON_AddStringToObject(user, "status", PQgetvalue(u, 0, U_STATUS));
 	cJSON_AddStringToObject(user, "address", PQgetvalue(u, 0, U_ADDRESS));
 	cJSON_AddStringToObject(user, "iin_bin", PQgetvalue(u, 0, U_IIN_BIN));
-	add_text(user, "email_pending", u, 0, U_PENDING_EMAIL);
+	if (PQgetisnull(u, 0, U_PENDING_EMAIL))
+		cJSON_AddNullToObject(user, "email_pending");
+	else
+		cJSON_AddStringToObject(user, "email_pending",
+		    PQgetvalue(u, 0, U_PENDING_EMAIL));
 	cJSON_AddNullToObject(user, "blocked");
-	lists_json(root, cab);
+	cabinet_json(root, cab);
 	return root;
 }
 
@@ -387,17 +135,14 @@ show_cabinet(struct request *req, int status, const PGresult *u,
 	char		 pending[400];
 	const char	*st;
 	struct cabinet	 cab;
-	struct buf	 lic, ord, ref;
+	struct cabinet_html lists;
 	size_t		 n = 0, i;
 
-	if (cabinet_load(u, &cab) == -1) {
+	if (cabinet_load(PQgetvalue(u, 0, U_ID), &cab) == -1) {
 		http_error(req, 503, "unavailable", NULL, NULL);
 		return;
 	}
-	buf_init(&lic, 256 * 1024);
-	buf_init(&ord, 256 * 1024);
-	buf_init(&ref, 256 * 1024);
-	lists_html(&lic, &ord, &ref, &cab);
+	cabinet_html(&lists, &cab);
 	/* Stored values fill what the form did not carry. */
 	for (i = 0; i <= A_IIN_BIN; i++)
 		vars[n++] = (struct tmpl_var){ account_fields[i].name,
@@ -417,13 +162,13 @@ show_cabinet(struct request *req, int status, const PGresult *u,
 		    "отправленного на него.",
 		    PQgetvalue(u, 0, U_PENDING_EMAIL));
 	vars[n++] = (struct tmpl_var){ "email_pending", pending };
-	vars[n++] = (struct tmpl_var){ "licenses", buf_str(&lic) };
-	vars[n++] = (struct tmpl_var){ "orders", buf_str(&ord) };
-	vars[n++] = (struct tmpl_var){ "refunds", buf_str(&ref) };
+	vars[n++] = (struct tmpl_var){ "licenses", buf_str(&lists.licenses) };
+	vars[n++] = (struct tmpl_var){ "orders", buf_str(&lists.orders) };
+	vars[n++] = (struct tmpl_var){ "refunds", buf_str(&lists.refunds) };
+	vars[n++] = (struct tmpl_var){ "documents",
+	    buf_str(&lists.documents) };
 	page_form(req, status, "Личный кабинет", "account.html", f, vars, n, 1);
-	buf_free(&lic);
-	buf_free(&ord);
-	buf_free(&ref);
+	cabinet_html_free(&lists);
 	cabinet_free(&cab);
 }
 
@@ -433,11 +178,11 @@ send_cabinet_json(struct request *req, const PGresult *u)
 {
 	struct cabinet	cab;
 
-	if (cabinet_load(u, &cab) == -1) {
+	if (cabinet_load(PQgetvalue(u, 0, U_ID), &cab) == -1) {
 		http_error(req, 503, "unavailable", NULL, NULL);
 		return;
 	}
-	http_send_json(req, 200, cabinet_json(u, &cab));
+	http_send_json(req, 200, account_json(u, &cab));
 	cabinet_free(&cab);
 }
 

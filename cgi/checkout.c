@@ -22,11 +22,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "choices.h"
 #include "limit.h"
 #include "log.h"
 #include "money.h"
 #include "page.h"
-#include "plural.h"
 #include "robokassa.h"
 #include "server.h"
 #include "session.h"
@@ -35,7 +35,7 @@
 /* What a visitor who is not logged in is told. */
 #define LOGIN_REASON	"Войдите в личный кабинет, чтобы оформить подписку."
 
-#define DEFAULT_PLAN	"all-widgets-6m"
+#define DEFAULT_PLAN	CHOICES_DEFAULT_PLAN
 #define RECEIPT_MAX	2048
 #define PLAN_CODE_MAX	32
 #define PLAN_UNKNOWN	"Неизвестный тариф."
@@ -44,13 +44,6 @@ static const struct db_stmt statements[] = {
 	{ "plan_get",
 	  "SELECT name, price_tiyn, term_months FROM amobill.plans_on_sale"
 	  " WHERE code = $1" },
-	/* Each plan on sale with the names of its widgets, in its order. */
-	{ "plans_on_sale",
-	  "SELECT s.code, s.name, s.price_tiyn, s.term_months, s.bundle,"
-	  "       (SELECT string_agg(w.name, ', '"
-	  "                ORDER BY array_position(s.widgets, w.code))"
-	  "          FROM amobill.widgets w WHERE w.code = ANY (s.widgets))"
-	  "  FROM amobill.plans_on_sale s ORDER BY s.position" },
 	/* The seller's details as this program's configuration holds them. */
 	{ "create_invoice_order",
 	  "SELECT inv_id, number, payable_until::text"
@@ -69,7 +62,8 @@ static const struct db_stmt statements[] = {
 };
 
 static const struct db_stmt *const statement_sets[] = {
-	statements, session_statements, limit_statements, NULL
+	statements, choices_statements, session_statements, limit_statements,
+	NULL
 };
 
 enum { C_PLAN, C_METHOD, C_AMO_DOMAIN, C_ACCEPT_OFFER, C_CSRF, C_NFIELDS };
@@ -120,58 +114,6 @@ plan_get(const char *code, int *unavailable)
 	return res;
 }
 
-enum { S_CODE, S_NAME, S_PRICE, S_TERM, S_BUNDLE, S_WIDGETS };
-
-/*
- * The plans on sale as radio buttons, the one of code chosen (the
- * default if code is not on sale).  Returns 0, or -1 if the database is
- * unavailable, nothing is on sale or the list does not fit.
- */
-static int
-plan_choices(struct buf *b, const char *code)
-{
-	PGresult	*res;
-	char		 price[MONEY_TEXT], term[TERM_TEXT];
-	int		 i, chosen = -1;
-
-	if ((res = db_exec("plans_on_sale", 0, NULL)) == NULL || !db_ok(res) ||
-	    PQntuples(res) == 0) {
-		PQclear(res);
-		return -1;
-	}
-	for (i = 0; i < PQntuples(res) && chosen == -1; i++)
-		if (code != NULL && strcmp(PQgetvalue(res, i, S_CODE), code) == 0)
-			chosen = i;
-	for (i = 0; i < PQntuples(res) && chosen == -1; i++)
-		if (strcmp(PQgetvalue(res, i, S_CODE), DEFAULT_PLAN) == 0)
-			chosen = i;
-	if (chosen == -1)
-		chosen = 0;
-	for (i = 0; i < PQntuples(res); i++) {
-		money_display(strtoll(PQgetvalue(res, i, S_PRICE), NULL, 10),
-		    price);
-		term_words(strtoll(PQgetvalue(res, i, S_TERM), NULL, 10), term);
-		buf_adds(b, "<label class=\"plan\"><input type=\"radio\" "
-		    "name=\"plan\" value=\"");
-		html_escapes(b, PQgetvalue(res, i, S_CODE));
-		buf_adds(b, i == chosen ? "\" checked>" : "\">");
-		buf_adds(b, "<span><strong class=\"plan-name\">");
-		html_escapes(b, PQgetvalue(res, i, S_NAME));
-		buf_adds(b, "</strong> <span class=\"plan-price\">");
-		html_escapes(b, price);
-		buf_adds(b, "</span> <span class=\"plan-term\">");
-		html_escapes(b, term);
-		buf_adds(b, "</span><span class=\"hint plan-widgets\">");
-		buf_adds(b, strcmp(PQgetvalue(res, i, S_BUNDLE), "t") == 0 ?
-		    "все виджеты набора: " : "виджеты: ");
-		html_escapes(b, PQgetvalue(res, i, S_WIDGETS));
-		buf_adds(b, "</span></span></label>\n");
-	}
-	PQclear(res);
-	/* A list cut short would offer less than is on sale. */
-	return b->failed ? -1 : 0;
-}
-
 /* The plan a GET asks for (?plan=CODE), or NULL. */
 static const char *
 query_plan(const struct request *req, char code[PLAN_CODE_MAX + 1])
@@ -182,21 +124,26 @@ query_plan(const struct request *req, char code[PLAN_CODE_MAX + 1])
 	return code;
 }
 
+/* The form: its choices of plan and method, and what f carried. */
 static void
-show_form(struct request *req, int status, const struct form *f,
-    const char *plan)
+show_form(struct request *req, int status, const struct session *s,
+    const struct form *f, const char *plan)
 {
-	struct buf	choices;
+	struct buf	choices, methods;
 
 	buf_init(&choices, 64 * 1024);
-	if (plan_choices(&choices, plan) == -1) {
-		buf_free(&choices);
+	buf_init(&methods, 4 * 1024);
+	if (plan_choices(&choices, plan) == -1 ||
+	    method_choices(&methods, s->user_id, req->cfg->invoice_days,
+	    f != NULL ? form_str(f, C_METHOD) : NULL,
+	    f != NULL ? f->v[C_METHOD].error : NULL) == -1) {
 		http_error(req, 503, "unavailable", NULL, NULL);
-		return;
+		goto out;
 	}
 	{
 		struct tmpl_var vars[] = {
 			{ "plans", buf_str(&choices) },
+			{ "methods", buf_str(&methods) },
 			{ "accept_checked", f != NULL &&
 			  form_str(f, C_ACCEPT_OFFER) ? "checked" : "" },
 		};
@@ -204,7 +151,9 @@ show_form(struct request *req, int status, const struct form *f,
 		page_form(req, status, "Оплата подписки", "checkout.html", f,
 		    vars, sizeof(vars) / sizeof(vars[0]), 1);
 	}
+out:
 	buf_free(&choices);
+	buf_free(&methods);
 }
 
 static void
@@ -214,7 +163,7 @@ get_checkout(struct request *req)
 	char		code[PLAN_CODE_MAX + 1];
 
 	if (session_require(req, &s, LOGIN_REASON))
-		show_form(req, 200, NULL, query_plan(req, code));
+		show_form(req, 200, &s, NULL, query_plan(req, code));
 }
 
 /* The fields posted to Robokassa, in the order of the form. */
@@ -345,18 +294,7 @@ post_invoice(struct request *req, const struct session *s, const char *plan,
 		http_error(req, 503, "unavailable", NULL, NULL);
 		goto out;
 	}
-	if ((o = cJSON_CreateObject()) != NULL) {
-		cJSON_AddStringToObject(o, "name", c->merchant_name);
-		cJSON_AddStringToObject(o, "bin", c->merchant_bin);
-		cJSON_AddStringToObject(o, "address", c->merchant_address);
-		cJSON_AddStringToObject(o, "iik", c->merchant_iik);
-		cJSON_AddStringToObject(o, "bank", c->merchant_bank);
-		cJSON_AddStringToObject(o, "bic", c->merchant_bic);
-		cJSON_AddStringToObject(o, "kbe", c->merchant_kbe);
-		cJSON_AddStringToObject(o, "knp", c->invoice_knp);
-		seller = cJSON_PrintUnformatted(o);
-		cJSON_Delete(o);
-	}
+	seller = config_seller_json(c);
 	snprintf(uid, sizeof(uid), "%lld", s->user_id);
 	snprintf(days, sizeof(days), "%d", c->invoice_days);
 	snprintf(vat, sizeof(vat), "%d", c->vat_rate);
@@ -397,7 +335,7 @@ post_invoice(struct request *req, const struct session *s, const char *plan,
 	http_send_json(req, 201, o);
 out:
 	PQclear(res);
-	cJSON_free(seller);
+	free(seller);
 	return rc;
 }
 
@@ -471,7 +409,7 @@ invalid:
 	if (req->json)
 		http_error(req, 422, "invalid", &f, NULL);
 	else
-		show_form(req, 422, &f, form_str(&f, C_PLAN));
+		show_form(req, 422, &s, &f, form_str(&f, C_PLAN));
 out:
 	PQclear(res);
 	PQclear(pl);

@@ -16,7 +16,9 @@
  * number of mailers can run), makes the token of its link if its kind
  * has one (amobill.mail_kinds; only the token's SHA-256 is stored),
  * renders the message from its kind's templates (templates/mail/,
- * lib/mail/mail.h), keeps it in the outbox row and commits; then it hands
+ * lib/mail/mail.h) with its kind's attachment, if it has one (an order's
+ * invoice or act: the PDF stored for it), keeps it in the outbox row and
+ * commits; then it hands
  * it to the SMTP server with libcurl and records the attempt, the
  * server's acceptance before anything else.  A claimed message whose
  * last attempt has no recorded outcome (a mailer killed mid-send, or one
@@ -34,6 +36,13 @@
  * waits for a notification on mail_queued (a new message) or at most -i
  * seconds (default 30); a queued reset request notifies it too.
  *
+ * Before the messages, each round renders the order documents issued
+ * since (sql/019_documents.sql): each from its stored row (lib/doc), an
+ * act with the seller's details of this program's configuration, and
+ * stores the PDF, once, which the mails attach and the download serves.
+ * A document that cannot be rendered is logged and tried again the next
+ * round; its mail is not taken until it is.
+ *
  * SIGTERM or SIGINT ends it after the message in hand.  With --once it
  * runs one round and exits: 0 if every message it tried was sent, 1
  * otherwise.  The log names messages by id and kind, never by address.
@@ -48,10 +57,12 @@
 #include <curl/curl.h>
 #include <openssl/crypto.h>
 
+#include "base64.h"
 #include "buf.h"
 #include "command.h"
 #include "crypto.h"
 #include "db.h"
+#include "doc.h"
 #include "log.h"
 #include "mail.h"
 #include "money.h"
@@ -70,6 +81,7 @@
 #define ROUND_MAX	500		/* messages in one round at most */
 #define DETAIL_MAX	300
 #define URL_MAX		1024
+#define RENDER_BATCH	20		/* documents taken at a time */
 
 static const struct db_stmt statements[] = {
 	/* Deletes every queued request as it resolves it. */
@@ -85,6 +97,9 @@ static const struct db_stmt statements[] = {
 	  "WITH m AS ("
 	  "  SELECT id FROM amobill.mail_outbox"
 	  "   WHERE state = 'pending' AND next_attempt_at <= now()"
+	  /* One whose document is not rendered yet waits for a round. */
+	  "     AND NOT EXISTS (SELECT FROM amobill.mail_attachment(id) a"
+	  "                      WHERE a.pdf IS NULL)"
 	  "   ORDER BY next_attempt_at, id LIMIT 1"
 	  "   FOR UPDATE SKIP LOCKED)"
 	  " UPDATE amobill.mail_outbox o SET attempts = o.attempts + 1,"
@@ -93,6 +108,16 @@ static const struct db_stmt statements[] = {
 	  " RETURNING o.id, o.kind, o.to_address, o.data::text, o.attempts,"
 	  "           (SELECT k.link_path FROM amobill.mail_kinds k"
 	  "             WHERE k.kind = o.kind), o.message, o.message_id" },
+	/* The document a message carries: its file name and the PDF. */
+	{ "attachment",
+	  "SELECT name, pdf FROM amobill.mail_attachment($1::bigint)" },
+	/* The documents to render; those failed this round are skipped. */
+	{ "to_render",
+	  "SELECT kind, inv_id, doc FROM amobill.documents_to_render($1::jsonb,"
+	  "    $2::integer) OFFSET $3::integer" },
+	{ "store",
+	  "SELECT amobill.store_document($1, $2::integer, decode($3, 'base64'),"
+	  "    $4::jsonb)" },
 	/* The message made, kept until its attempt is recorded. */
 	{ "keep",
 	  "UPDATE amobill.mail_outbox SET message = $2, message_id = $3"
@@ -148,6 +173,9 @@ struct outgoing {
 	char		 expires_time[8];
 	struct buf	 msg;		/* the message, as it goes */
 	char		 mid[128];	/* its Message-ID */
+	unsigned char	*file;		/* the attachment, or NULL */
+	size_t		 file_len;
+	char		 file_name[64];
 	int		 again;		/* msg is a previous attempt's */
 	const char	*why;		/* not NULL: not rendered, why */
 };
@@ -156,6 +184,7 @@ static void
 outgoing_free(struct outgoing *o)
 {
 	cJSON_Delete(o->data);
+	PQfreemem(o->file);
 	/* The message may hold a link's token. */
 	if (o->msg.data != NULL)
 		OPENSSL_cleanse(o->msg.data, o->msg.len);
@@ -165,6 +194,39 @@ outgoing_free(struct outgoing *o)
 
 static int render(const struct config *, const struct outgoing *,
     struct buf *, char *, size_t, const char **);
+
+/*
+ * The message's attachment, if its kind has one.  Returns 0 (o->file set,
+ * or none to attach), 1 if its document has no PDF yet (o->why says so),
+ * -1 if the database failed.
+ */
+static int
+attachment(struct outgoing *o)
+{
+	const char	*p[1] = { o->id };
+	PGresult	*res;
+	int		 rc = -1;
+
+	if ((res = db_exec("attachment", 1, p)) == NULL || !db_ok(res))
+		goto out;
+	rc = 0;
+	if (PQntuples(res) == 0)
+		goto out;
+	rc = 1;
+	o->why = "its document is not rendered yet";
+	if (PQgetisnull(res, 0, 1) || db_text(res, 0, 0, o->file_name,
+	    sizeof(o->file_name)) == -1)
+		goto out;
+	rc = -1;
+	if ((o->file = PQunescapeBytea((const unsigned char *)
+	    PQgetvalue(res, 0, 1), &o->file_len)) == NULL)
+		goto out;
+	o->why = NULL;
+	rc = 0;
+out:
+	PQclear(res);
+	return rc;
+}
 
 /* Makes the message's link token and stores its hash.  0 or -1. */
 static int
@@ -202,6 +264,9 @@ make(const struct config *cfg, struct outgoing *o)
 
 	if (o->link_path[0] != '\0' && add_token(o) == -1)
 		return -1;
+	if ((rc = attachment(o)) != 0)
+		return rc == 1 ? 0 : -1;
+	rc = -1;
 	if (render(cfg, o, &o->msg, o->mid, sizeof(o->mid), &o->why) == -1)
 		return 0;
 	p[0] = o->id;
@@ -441,6 +506,10 @@ render(const struct config *cfg, const struct outgoing *o, struct buf *msg,
 		.date = time(NULL),
 		.message_id = mid,
 		.boundary = boundary,
+		.attachment = o->file,
+		.attachment_len = o->file_len,
+		.attachment_name = o->file_name,
+		.attachment_type = "application/pdf",
 	};
 	*why = "a header or a text was refused";
 	if ((rc = mail_build(msg, &m)) == 0)
@@ -535,6 +604,86 @@ out:
 	return rc == CURLE_OK ? 0 : -1;
 }
 
+/* ---- documents ---- */
+
+/*
+ * Renders one document from its row and stores the PDF.  Returns 0, or
+ * -1 (logged: by kind and order, never a value of the row).
+ */
+static int
+render_document(const char *kind, const char *inv, const char *row,
+    const char *seller)
+{
+	struct doc	*d;
+	struct buf	 pdf;
+	const char	*why = "out of memory", *p[4];
+	char		*b64 = NULL;
+	PGresult	*res = NULL;
+	int		 rc = -1;
+
+	buf_init(&pdf, DOC_PDF_MAX);
+	if ((d = malloc(sizeof(*d))) == NULL)
+		goto out;
+	if (doc_parse(row, strlen(row), d, &why) == -1)
+		goto out;
+	why = "cairo failed";
+	if (doc_pdf(d, &pdf) == -1)
+		goto out;
+	why = "out of memory";
+	if ((b64 = malloc(B64_LEN(pdf.len))) == NULL ||
+	    b64_encode(b64, B64_LEN(pdf.len), pdf.data, pdf.len) == (size_t)-1)
+		goto out;
+	p[0] = kind;
+	p[1] = inv;
+	p[2] = b64;
+	p[3] = seller;
+	why = "the database refused it";
+	if ((res = db_exec("store", 4, p)) != NULL && db_ok(res))
+		rc = 0;
+out:
+	if (rc == -1)
+		log_msg("%s of order %s cannot be rendered: %s", kind, inv, why);
+	else if (strcmp(PQgetvalue(res, 0, 0), "t") == 0)
+		log_msg("%s of order %s rendered (%zu bytes)", kind, inv,
+		    pdf.len);
+	PQclear(res);
+	free(b64);
+	free(d);
+	buf_free(&pdf);
+	return rc;
+}
+
+/*
+ * Renders the documents without a PDF, a batch at a time; those that
+ * fail stay first in the order and are skipped for the rest of the round.
+ * Returns -1 if the database failed, else 0.
+ */
+static int
+render_documents(const char *seller)
+{
+	char		 batch[8], skip[12];
+	const char	*p[3] = { seller, batch, skip };
+	PGresult	*res;
+	int		 i, n, failed = 0;
+
+	snprintf(batch, sizeof(batch), "%d", RENDER_BATCH);
+	do {
+		snprintf(skip, sizeof(skip), "%d", failed);
+		if ((res = db_exec("to_render", 3, p)) == NULL || !db_ok(res)) {
+			PQclear(res);
+			return -1;
+		}
+		n = PQntuples(res);
+		for (i = 0; i < n && !command_stopping; i++)
+			if (render_document(PQgetvalue(res, i, 0),
+			    PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
+			    seller) == -1)
+				failed++;
+		PQclear(res);
+	} while (n == RENDER_BATCH && !command_stopping);
+	return 0;
+}
+
 /* ---- a round ---- */
 
 /* Records the attempt, with one log line.  Returns 0 or -1. */
@@ -615,12 +764,12 @@ deliver_one(const struct config *cfg)
 }
 
 /*
- * Resolves the reset requests, queues the reminders and sends what is
- * due.  Returns 0 if every message tried was sent, 1 otherwise (or if the
+ * Resolves the reset requests, queues the reminders, renders the new
+ * documents and sends what is due.  Returns 0 if every message tried was sent, 1 otherwise (or if the
  * database failed).
  */
 static int
-round_once(const struct config *cfg, int *db_down)
+round_once(const struct config *cfg, const char *seller, int *db_down)
 {
 	PGresult	*res;
 	int		 i, got, rc = 0;
@@ -630,7 +779,7 @@ round_once(const struct config *cfg, int *db_down)
 		PQclear(res);
 		res = db_exec("reminders", 0, NULL);
 	}
-	if (res == NULL || !db_ok(res)) {
+	if (res == NULL || !db_ok(res) || render_documents(seller) == -1) {
 		if (!*db_down)
 			log_msg("database unavailable; waiting");
 		*db_down = 1;
@@ -674,9 +823,10 @@ main(int argc, char **argv)
 		{ 0, "once", 0, 0, &once },
 	};
 	const struct command		 cmd = { "mailer",
-		"[-i seconds] [--once]", opts, 2, 0, CONF_SITE | CONF_MAIL };
+		"[-i seconds] [--once]", opts, 2, 0,
+		CONF_SITE | CONF_MAIL | CONF_INVOICE };
 	struct config			 cfg;
-	char				*operand;
+	char				*operand, *seller = NULL;
 	int				 rc, db_down = 0;
 
 	if ((rc = command_start(&cmd, argc, argv, &cfg, &operand)) != 0)
@@ -684,6 +834,12 @@ main(int argc, char **argv)
 	rc = 1;
 	if (config_mail(&cfg) == -1)
 		goto out;
+	/* What the acts print as the seller (config.h). */
+	if ((seller = config_seller_json(&cfg)) == NULL) {
+		log_msg("config: the documents need merchant_name, merchant_bin "
+		    "and merchant_address");
+		goto out;
+	}
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		log_msg("libcurl failed to start");
 		goto out;
@@ -696,11 +852,11 @@ main(int argc, char **argv)
 	}
 	db_listen("mail_queued");
 	if (once)
-		rc = round_once(&cfg, &db_down);
+		rc = round_once(&cfg, seller, &db_down);
 	else {
 		log_msg("started; rounds at least every %ld s", poll_s);
 		while (!command_stopping) {
-			round_once(&cfg, &db_down);
+			round_once(&cfg, seller, &db_down);
 			if (!command_stopping)
 				(void)db_wait((int)poll_s * 1000);
 		}
@@ -709,7 +865,9 @@ main(int argc, char **argv)
 	}
 	db_close();
 	curl_global_cleanup();
+	doc_shutdown();
 out:
+	free(seller);
 	config_free(&cfg);
 	return rc;
 }

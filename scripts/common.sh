@@ -5,11 +5,12 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PGBIN=/usr/lib/postgresql/15/bin
 # The FastCGI programs of cgi/ and dev/ that scripts/stack runs, each on
 # $AMOBILL_VAR/run/<program>.sock, reached by nginx as amobill_<program>.
-PROGRAMS="register login account password legal catalogue checkout
-robokassa-result refund-request license-check sandbox"
+PROGRAMS="register login account password legal catalogue documents
+checkout robokassa-result refund-request license-check sandbox"
 PACKAGES="gcc make cmake pkg-config libfcgi-dev libpq-dev libssl-dev
 libcjson-dev libcurl4-openssl-dev libsodium-dev postgresql-15 nginx openssl
-curl python3 python3-aiosmtpd procps"
+curl python3 python3-aiosmtpd procps libcairo2-dev libpango1.0-dev
+fonts-dejavu-core poppler-utils"
 
 : "${AMOBILL_VAR:=$ROOT/var}"
 : "${AMOBILL_PORT:=8080}"

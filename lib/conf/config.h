@@ -113,4 +113,14 @@ int	config_print_keys(FILE *, unsigned groups);
 /* Frees (and wipes) every value. */
 void	config_free(struct config *);
 
+/*
+ * The seller's details as the documents print them, a JSON object
+ * {"name", "bin", "address", "iik", "bank", "bic", "kbe", "knp"} (the
+ * shape lib/doc reads) of the keys that are set (CONF_SITE and
+ * CONF_INVOICE hold them: an act needs the first three, an invoice all),
+ * malloc'd for the caller to free(); NULL if name, bin or address is not
+ * set or memory ran out.
+ */
+char	*config_seller_json(const struct config *);
+
 #endif

@@ -204,13 +204,33 @@ from_header(struct buf *b, const char *name, const char *addr)
 	return 0;
 }
 
-/* The text with CRLF line ends, in base64, in lines of B64_LINE. */
+/* Bytes in base64, in lines of B64_LINE. */
+static int
+base64_lines(struct buf *b, const void *p, size_t len)
+{
+	char	*enc;
+	size_t	 n, i;
+	int	 rc = -1;
+
+	if ((enc = malloc(B64_LEN(len))) == NULL)
+		return -1;
+	if ((n = b64_encode(enc, B64_LEN(len), p, len)) == (size_t)-1)
+		goto out;
+	for (i = 0; i < n; i += B64_LINE) {
+		buf_add(b, enc + i, n - i < B64_LINE ? n - i : B64_LINE);
+		buf_adds(b, "\r\n");
+	}
+	rc = b->failed ? -1 : 0;
+out:
+	free(enc);
+	return rc;
+}
+
+/* The text with CRLF line ends, in base64. */
 static int
 base64_part(struct buf *b, const char *text)
 {
 	struct buf	 crlf;
-	char		*enc = NULL;
-	size_t		 n, i;
 	int		 rc = -1;
 
 	buf_init(&crlf, MAIL_MAX);
@@ -220,34 +240,58 @@ base64_part(struct buf *b, const char *text)
 		else if (*text != '\r')
 			buf_add(&crlf, text, 1);
 	}
-	if (crlf.failed || (enc = malloc(B64_LEN(crlf.len))) == NULL)
-		goto out;
-	if ((n = b64_encode(enc, B64_LEN(crlf.len), buf_str(&crlf),
-	    crlf.len)) == (size_t)-1)
-		goto out;
-	for (i = 0; i < n; i += B64_LINE) {
-		buf_add(b, enc + i, n - i < B64_LINE ? n - i : B64_LINE);
-		buf_adds(b, "\r\n");
-	}
-	rc = b->failed ? -1 : 0;
-out:
-	free(enc);
+	if (!crlf.failed)
+		rc = base64_lines(b, buf_str(&crlf), crlf.len);
 	buf_free(&crlf);
 	return rc;
+}
+
+static int
+boundary_ok(const char *s)
+{
+	return atom_ok(s, 60) && strspn(s, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz._-") == strlen(s);
+}
+
+/*
+ * The two texts as multipart/alternative, its boundary bnd; with an
+ * attachment the caller has opened the multipart/mixed around it.
+ */
+static int
+alternative(struct buf *b, const struct mail_message *m, const char *bnd)
+{
+	buf_printf(b, "Content-Type: multipart/alternative;\r\n"
+	    " boundary=\"%s\"\r\n\r\n", bnd);
+	buf_printf(b, "--%s\r\n"
+	    "Content-Type: text/plain; charset=utf-8\r\n"
+	    "Content-Transfer-Encoding: base64\r\n\r\n", bnd);
+	if (base64_part(b, m->text) == -1)
+		return -1;
+	buf_printf(b, "--%s\r\n"
+	    "Content-Type: text/html; charset=utf-8\r\n"
+	    "Content-Transfer-Encoding: base64\r\n\r\n", bnd);
+	if (base64_part(b, m->html) == -1)
+		return -1;
+	buf_printf(b, "--%s--\r\n", bnd);
+	return b->failed ? -1 : 0;
 }
 
 int
 mail_build(struct buf *b, const struct mail_message *m)
 {
-	char	date[MAIL_DATE_LEN];
+	char	date[MAIL_DATE_LEN], inner[MAIL_BOUNDARY_MAX + 3];
+	int	attached = m->attachment != NULL;
 
 	if (!atom_ok(m->from, 254) || !atom_ok(m->to, 254) ||
 	    (m->reply_to != NULL && !atom_ok(m->reply_to, 254)) ||
-	    !atom_ok(m->message_id, 200) || !atom_ok(m->boundary, 60) ||
-	    strspn(m->boundary, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "abcdefghijklmnopqrstuvwxyz._-") != strlen(m->boundary) ||
+	    !atom_ok(m->message_id, 200) || !boundary_ok(m->boundary) ||
 	    !utf8_valid(m->text, strlen(m->text)) ||
 	    !utf8_valid(m->html, strlen(m->html)))
+		return -1;
+	/* A file name needs no quoting or encoding: a boundary's alphabet. */
+	if (attached && (m->attachment_len > MAIL_ATTACHMENT_MAX ||
+	    m->attachment_name == NULL || !boundary_ok(m->attachment_name) ||
+	    m->attachment_type == NULL || !atom_ok(m->attachment_type, 100)))
 		return -1;
 	mail_date(m->date, date);
 	buf_printf(b, "Date: %s\r\n", date);
@@ -261,17 +305,19 @@ mail_build(struct buf *b, const struct mail_message *m)
 	buf_printf(b, "Message-ID: <%s>\r\n", m->message_id);
 	buf_adds(b, "MIME-Version: 1.0\r\n"
 	    "Auto-Submitted: auto-generated\r\n");
-	buf_printf(b, "Content-Type: multipart/alternative;\r\n"
-	    " boundary=\"%s\"\r\n\r\n", m->boundary);
-	buf_printf(b, "--%s\r\n"
-	    "Content-Type: text/plain; charset=utf-8\r\n"
-	    "Content-Transfer-Encoding: base64\r\n\r\n", m->boundary);
-	if (base64_part(b, m->text) == -1)
+	if (!attached)
+		return alternative(b, m, m->boundary);
+	snprintf(inner, sizeof(inner), "%s.a", m->boundary);
+	buf_printf(b, "Content-Type: multipart/mixed;\r\n"
+	    " boundary=\"%s\"\r\n\r\n--%s\r\n", m->boundary, m->boundary);
+	if (alternative(b, m, inner) == -1)
 		return -1;
 	buf_printf(b, "--%s\r\n"
-	    "Content-Type: text/html; charset=utf-8\r\n"
-	    "Content-Transfer-Encoding: base64\r\n\r\n", m->boundary);
-	if (base64_part(b, m->html) == -1)
+	    "Content-Type: %s; name=\"%s\"\r\n"
+	    "Content-Disposition: attachment; filename=\"%s\"\r\n"
+	    "Content-Transfer-Encoding: base64\r\n\r\n", m->boundary,
+	    m->attachment_type, m->attachment_name, m->attachment_name);
+	if (base64_lines(b, m->attachment, m->attachment_len) == -1)
 		return -1;
 	buf_printf(b, "--%s--\r\n", m->boundary);
 	return b->failed ? -1 : 0;

@@ -4,7 +4,9 @@
  * A message has the headers Date (UTC), From, To, Subject (RFC 2047
  * encoded words in UTF-8, folded), Message-ID, MIME-Version and
  * Auto-Submitted, and a multipart/alternative body: a text/plain and a
- * text/html part, both UTF-8 in base64 with CRLF line ends.  What can be
+ * text/html part, both UTF-8 in base64 with CRLF line ends.  A message
+ * with an attachment (a document's PDF) is multipart/mixed: that body,
+ * then the file in base64.  What can be
  * folded is folded to lines of at most 78 characters (the Subject and the
  * sender's name; base64 in lines of 76); an address or the Message-ID
  * cannot be, so its line is as long as it is: no line of a message is
@@ -28,7 +30,9 @@
 #include "buf.h"
 #include "html.h"
 
-#define MAIL_MAX	(512 * 1024)	/* the largest message built */
+#define MAIL_MAX	(2 * 1024 * 1024)	/* the largest message built */
+#define MAIL_ATTACHMENT_MAX (1024 * 1024)	/* the largest file attached */
+#define MAIL_BOUNDARY_MAX 60
 #define MAIL_DATE_LEN	32		/* an RFC 5322 date, with the NUL */
 
 struct mail_message {
@@ -42,6 +46,11 @@ struct mail_message {
 	time_t		 date;
 	const char	*message_id;	/* "random@domain", no angle brackets */
 	const char	*boundary;	/* 1-60 of [0-9A-Za-z._-] */
+	/* An attachment, or attachment NULL. */
+	const void	*attachment;
+	size_t		 attachment_len;	/* at most MAIL_ATTACHMENT_MAX */
+	const char	*attachment_name;	/* 1-60 of [0-9A-Za-z._-] */
+	const char	*attachment_type;	/* "application/pdf" */
 };
 
 /* Appends the whole message.  Returns 0, or -1 if a part is refused. */

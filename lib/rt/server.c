@@ -256,6 +256,17 @@ idle_timeout(int sock)
 	return 1;
 }
 
+/* A route's path is the request's, or a prefix of it if it ends in '/'. */
+static int
+route_matches(const struct route *r, const char *path)
+{
+	size_t	n = strlen(r->path);
+
+	if (n > 0 && r->path[n - 1] == '/')
+		return strncmp(r->path, path, n) == 0;
+	return strcmp(r->path, path) == 0;
+}
+
 static void
 dispatch(const struct program *prog, struct request *req)
 {
@@ -266,7 +277,7 @@ dispatch(const struct program *prog, struct request *req)
 
 	for (i = 0; i < prog->nroutes; i++) {
 		r = &prog->routes[i];
-		if (strcmp(r->path, req->path) != 0)
+		if (!route_matches(r, req->path))
 			continue;
 		if (strcmp(m, "GET") == 0)
 			h = r->get;

@@ -34,11 +34,16 @@
 #include "http.h"
 #include "reply.h"
 
-/* A path and its handlers by method; NULL: that method gets 405. */
+/*
+ * A path and its handlers by method; NULL: that method gets 405.  A path
+ * ending in '/' is a prefix (GET /documents/ takes /documents/act/7.pdf),
+ * and its handler reads and checks the rest of req->path; nginx hands over
+ * the path normalised (decoded, no "..", no "//").
+ */
 typedef void	(*handler)(struct request *);
 
 struct route {
-	const char	*path;		/* exact match */
+	const char	*path;		/* exact match, or a prefix */
 	handler		 get;		/* also HEAD (but refuse_head) */
 	handler		 post;
 	handler		 options;

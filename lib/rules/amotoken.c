@@ -10,6 +10,7 @@
 #include "amotoken.h"
 #include "base64.h"
 #include "crypto.h"
+#include "json.h"
 
 #define PART_MAX	2048	/* decoded header or payload */
 
@@ -26,23 +27,6 @@ hmac_matches(const char *key, const char *s, size_t n,
 	return crypto_equal(mac, sig, sizeof(mac));
 }
 
-/*
- * Whether an object names a member twice: cJSON keeps both and finds the
- * first, where another reader may take the last ({"alg":"HS256",
- * "alg":"none"}), so such a part is refused rather than read one way.
- */
-static int
-has_duplicate_keys(const cJSON *o)
-{
-	const cJSON	*a, *b;
-
-	for (a = o->child; a != NULL; a = a->next)
-		for (b = a->next; b != NULL; b = b->next)
-			if (strcmp(a->string, b->string) == 0)
-				return 1;
-	return 0;
-}
-
 /* Decodes a base64url part and parses it as a JSON object. */
 static cJSON *
 json_part(const char *s, size_t n)
@@ -55,7 +39,7 @@ json_part(const char *s, size_t n)
 	    len == 0)
 		return NULL;
 	o = cJSON_ParseWithLength(buf, len);
-	if (o != NULL && (!cJSON_IsObject(o) || has_duplicate_keys(o))) {
+	if (o != NULL && (!cJSON_IsObject(o) || json_duplicate_keys(o))) {
 		cJSON_Delete(o);
 		o = NULL;
 	}

@@ -45,6 +45,7 @@ import {
 	BASE, SHOTS, VAR, WAIT, WIDGET, almatyDate, launchBrowser, loadSite, mintToken,
 	newContext, readNotice, routeStandIn,
 } from './standin.mjs';
+import { wrappedCells } from './layout.mjs';
 
 const WIDE = { width: 1280, height: 800 };
 const NARROW = { width: 360, height: 740 };
@@ -153,20 +154,6 @@ async function watch(page) {
 
 const problems = [];		// {page, what}: the whole journey's
 let shotNumber = 0;
-
-/*
- * The numbers, dates and amounts of the page's tables (td.num) that break
- * across lines at its present width: the lines a cell's text is laid
- * out on, counted by the tops of its text's boxes.
- */
-function wrappedCells(page) {
-	return page.evaluate(() => [...document.querySelectorAll('td.num')].filter((td) => {
-		const r = document.createRange();
-		r.selectNodeContents(td);
-		return new Set([...r.getClientRects()].filter((x) => x.width > 0)
-		    .map((x) => Math.round(x.top))).size > 1;
-	}).map((td) => JSON.stringify(td.innerText.replace(/\s+/g, ' '))));
-}
 
 /*
  * The journey is on page `name` of watched tab w: collects what went wrong

@@ -77,7 +77,8 @@ describe('the plans on the landing page', { timeout: 3 * 60 * 1000 }, () => {
 			await page.getByRole('heading', { level: 1, name: 'Оплата подписки' }).waitFor();
 			const radio = page.getByRole('radio', { name: new RegExp(single.name) });
 			assert.equal(await radio.isChecked(), true, 'the plan is chosen');
-			assert.equal(await page.getByRole('radio', { checked: true }).count(), 1);
+			assert.equal(await page.getByRole('group', { name: 'Тариф' })
+			    .getByRole('radio', { checked: true }).count(), 1, 'one plan is chosen');
 			assert.deepEqual(errors, []);
 		} finally {
 			await context.close();

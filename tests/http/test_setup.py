@@ -206,6 +206,20 @@ class Privileges(unittest.TestCase):
             "INSERT INTO amobill.widgets (code, name, description) VALUES ('x', 'x', 'x')",
             "SELECT * FROM amobill.widget_usage",
         ],
+        # The download: who is logged in, whose an order is, its PDFs.
+        "amobill_documents": [
+            "SELECT iin_bin FROM amobill.users",
+            "SELECT full_name FROM amobill.users",
+            "SELECT password_hash FROM amobill.users",
+            "SELECT buyer_iin_bin FROM amobill.invoices",
+            "SELECT buyer_name FROM amobill.acts",
+            "SELECT amount_tiyn FROM amobill.orders",
+            "UPDATE amobill.invoices SET pdf = NULL",
+            "SELECT amobill.store_document('invoice', 1, '\\x255044462d', NULL)",
+            "SELECT * FROM amobill.documents_to_render(NULL, 1)",
+            "DELETE FROM amobill.sessions",
+            "SELECT * FROM amobill.refunds",
+        ],
         "amobill_admin": [
             "DELETE FROM amobill.users",
             "UPDATE amobill.users SET password_hash = 'x'",

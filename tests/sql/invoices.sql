@@ -2,7 +2,8 @@
 -- invoice order copies the buyer's details and keeps them; numbers run
 -- without a gap; a bank payment pays once, through the one path, and is
 -- refused whole when wrong; every paid order gets its act; issued
--- documents never change but for their one rendering.  All in one
+-- documents never change but for their one rendering, which the mailer
+-- does once and mails.  All in one
 -- transaction, rolled back.
 \set QUIET on
 \o /dev/null
@@ -233,6 +234,112 @@ BEGIN
 	    'text, text, inet, jsonb, integer, integer)', 'EXECUTE');
 	ASSERT NOT has_function_privilege('amobill_account', 'amobill.create_invoice_order(bigint, '
 	    'text, text, inet, jsonb, integer, integer)', 'EXECUTE');
+END
+$$;
+
+-- The rendering and mail of the documents (sql/019_documents.sql): what
+-- the mailer renders, from which row, stored once; an act takes the
+-- seller it printed; each document's mail, its attachment only once the
+-- PDF is there; who may call what; erasure keeps them whole.
+DO $$
+DECLARE
+	u	bigint := pg_temp.company('doc1');
+	a	record := pg_temp.invoice(u, 'doc1.amocrm.ru');
+	cfg	jsonb := '{"name": "ИП «Из конфигурации»", "bin": "940140000385",
+		    "address": "г. Алматы"}';
+	j	jsonb;
+	m	record;
+	today	date := (now() AT TIME ZONE 'Asia/Almaty')::date;
+BEGIN
+	-- The invoice waits to be rendered, with its own stored seller.
+	SELECT doc::jsonb INTO j FROM amobill.documents_to_render(cfg, 100)
+	 WHERE kind = 'invoice' AND inv_id = a.inv_id;
+	ASSERT j->>'number' = a.number AND j->>'issued_on' = today::text AND
+	    j->>'payable_until' = (today + 5)::text, 'the invoice row ' || j;
+	ASSERT j->'seller'->>'name' = 'ИП «Образец»', 'the invoice prints its own seller';
+	ASSERT j->'buyer'->>'iin_bin' = '940140000385' AND
+	    (j->>'amount_tiyn')::bigint = 6000000 AND j->>'item' LIKE '%doc1.amocrm.ru%',
+	    'buyer and amount ' || j;
+	-- Mailed, but no attachment before the PDF.
+	SELECT * INTO m FROM amobill.mail_outbox
+	 WHERE kind = 'invoice_issued' AND user_id = u;
+	ASSERT m.data->>'number' = a.number AND m.to_address = 'doc1@example.kz',
+	    'the invoice mail';
+	ASSERT (SELECT pdf FROM amobill.mail_attachment(m.id)) IS NULL,
+	    'nothing to attach yet';
+	-- Stored once; a second store (another mailer) changes nothing.
+	ASSERT amobill.store_document('invoice', a.inv_id, '\x255044462d31', NULL),
+	    'stored';
+	ASSERT NOT amobill.store_document('invoice', a.inv_id, '\x255044462d32', NULL),
+	    'stored twice';
+	ASSERT (SELECT pdf FROM amobill.invoices WHERE inv_id = a.inv_id) = '\x255044462d31';
+	ASSERT (SELECT name FROM amobill.mail_attachment(m.id)) = 'invoice-' || a.number || '.pdf'
+	    AND (SELECT pdf FROM amobill.mail_attachment(m.id)) = '\x255044462d31',
+	    'the attachment';
+	ASSERT NOT EXISTS (SELECT FROM amobill.documents_to_render(cfg, 100)
+	    WHERE kind = 'invoice' AND inv_id = a.inv_id), 'rendered: no longer listed';
+	-- Not a PDF: refused.
+	BEGIN
+		PERFORM amobill.store_document('invoice', a.inv_id, '\x3c68746d6c3e', NULL);
+		ASSERT false, 'an HTML page stored as a PDF';
+	EXCEPTION WHEN raise_exception THEN NULL;
+	END;
+
+	-- Paid: the act, its seller from the renderer's configuration.
+	PERFORM amobill.apply_payment(a.inv_id, a.amount_tiyn);
+	SELECT doc::jsonb INTO j FROM amobill.documents_to_render(cfg, 100)
+	 WHERE kind = 'act' AND inv_id = a.inv_id;
+	ASSERT j->'seller'->>'name' = 'ИП «Из конфигурации»', 'the act seller ' || j;
+	ASSERT j->>'period_start' = today::text AND
+	    (j->>'period_end')::date = (today + interval '6 months')::date,
+	    'the period ' || j;
+	ASSERT j->>'offer' LIKE 'Публичная оферта, редакция %, акцепт ' ||
+	    to_char(today, 'DD.MM.YYYY'), 'the contract ' || (j->>'offer');
+	ASSERT (SELECT count(*) FROM amobill.mail_outbox
+	    WHERE kind = 'act_issued' AND user_id = u) = 1, 'the act mail';
+	ASSERT amobill.store_document('act', a.inv_id, '\x255044462d33', cfg);
+	ASSERT (SELECT seller->>'name' FROM amobill.acts WHERE inv_id = a.inv_id)
+	    = 'ИП «Из конфигурации»', 'the act keeps the seller it printed';
+	-- Rendered later with another configuration: the stored seller stands.
+	SELECT doc::jsonb INTO j FROM (SELECT amobill.document_json('act', a.inv_id,
+	    '{"name": "другой"}') AS doc) x;
+	ASSERT j->'seller'->>'name' = 'ИП «Из конфигурации»', 'the printed seller stays';
+
+	-- Who may: the mailer renders and attaches; no web program can.
+	ASSERT has_function_privilege('amobill_mail',
+	    'amobill.store_document(text, integer, bytea, jsonb)', 'EXECUTE');
+	ASSERT NOT has_function_privilege('amobill_documents',
+	    'amobill.store_document(text, integer, bytea, jsonb)', 'EXECUTE');
+	ASSERT NOT has_function_privilege('amobill_checkout',
+	    'amobill.documents_to_render(jsonb, integer)', 'EXECUTE');
+	ASSERT NOT has_function_privilege('amobill_account',
+	    'amobill.mail_attachment(bigint)', 'EXECUTE');
+	ASSERT has_column_privilege('amobill_documents', 'amobill.invoices', 'pdf', 'SELECT');
+	ASSERT NOT has_column_privilege('amobill_documents', 'amobill.invoices',
+	    'buyer_iin_bin', 'SELECT');
+END
+$$;
+
+-- An erased customer gets no mail of a document issued after; the
+-- documents keep everything they printed.
+DO $$
+DECLARE
+	u	bigint := pg_temp.company('doc2');
+	a	record := pg_temp.invoice(u, 'doc2.amocrm.ru');
+	before	jsonb;
+BEGIN
+	SELECT to_jsonb(v) INTO before FROM amobill.invoices v WHERE inv_id = a.inv_id;
+	PERFORM set_config('role', 'amobill_admin', true);
+	PERFORM admin.erase_user(u, 'asked');
+	PERFORM set_config('role', 'none', true);
+	ASSERT (SELECT to_jsonb(v) FROM amobill.invoices v WHERE inv_id = a.inv_id) = before,
+	    'the invoice kept whole';
+	ASSERT NOT EXISTS (SELECT FROM amobill.mail_outbox WHERE user_id = u),
+	    'their mail gone with them';
+	PERFORM amobill.apply_payment(a.inv_id, a.amount_tiyn);
+	ASSERT EXISTS (SELECT FROM amobill.acts WHERE inv_id = a.inv_id), 'the act for the books';
+	ASSERT NOT EXISTS (SELECT FROM amobill.mail_outbox WHERE user_id = u),
+	    'no mail to an erased customer';
 END
 $$;
 

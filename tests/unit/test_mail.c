@@ -260,6 +260,52 @@ test_build_long_body(void)
 }
 
 static void
+test_build_attachment(void)
+{
+	struct mail_message	 m = sample();
+	struct buf		 b;
+	const char		*s, *alt, *pdf;
+	char			 dec[4096];
+	static const char	 file[] = "%PDF-1.5\n\0\xff binary\r\n";
+
+	m.attachment = file;
+	m.attachment_len = sizeof(file) - 1;
+	m.attachment_name = "invoice-2026-000001.pdf";
+	m.attachment_type = "application/pdf";
+	buf_init(&b, MAIL_MAX);
+	CHECK(mail_build(&b, &m) == 0);
+	s = buf_str(&b);
+	CHECK(lines_ok(s, 78));
+	CHECK(strstr(s, "\r\nContent-Type: multipart/mixed;\r\n boundary=\""
+	    "amobill-0123456789ab\"\r\n\r\n--amobill-0123456789ab\r\n"
+	    "Content-Type: multipart/alternative;\r\n boundary=\""
+	    "amobill-0123456789ab.a\"\r\n") != NULL);
+	/* The texts first, as alternatives, then the file. */
+	CHECK((alt = strstr(s, "--amobill-0123456789ab.a--\r\n")) != NULL);
+	CHECK((pdf = strstr(s, "Content-Type: application/pdf; name=\""
+	    "invoice-2026-000001.pdf\"\r\nContent-Disposition: attachment; "
+	    "filename=\"invoice-2026-000001.pdf\"\r\n")) != NULL);
+	CHECK(alt != NULL && pdf != NULL && alt < pdf);
+	CHECK_STR(part(s, "text/plain; charset=utf-8", dec),
+	    "Здравствуйте!\r\n\r\nСсылка: https://example.kz/x\r\n");
+	CHECK(part(s, "application/pdf", dec) != NULL &&
+	    memcmp(dec, file, sizeof(file) - 1) == 0);
+	CHECK(strstr(s, "\r\n--amobill-0123456789ab--\r\n") != NULL);
+	/* A name that would need quoting, or a file too large: refused. */
+	m.attachment_name = "счёт.pdf";
+	CHECK(mail_build(&b, &m) == -1);
+	m.attachment_name = "a\"b.pdf";
+	CHECK(mail_build(&b, &m) == -1);
+	m.attachment_name = "invoice.pdf";
+	m.attachment_type = "application/pdf\r\nBcc: x";
+	CHECK(mail_build(&b, &m) == -1);
+	m.attachment_type = "application/pdf";
+	m.attachment_len = MAIL_ATTACHMENT_MAX + 1;
+	CHECK(mail_build(&b, &m) == -1);
+	buf_free(&b);
+}
+
+static void
 test_build_refuses(void)
 {
 	struct mail_message	 m;
@@ -559,6 +605,7 @@ main(void)
 	test_header();
 	test_build();
 	test_build_long_body();
+	test_build_attachment();
 	test_build_refuses();
 	test_vars();
 	test_render();
