@@ -15,6 +15,11 @@
 #define MAX_OPTS	8
 #define OPT_CONFIG_KEYS	512	/* getopt values of the built-in options */
 #define OPT_CHECK	513
+#define OPT_VERSION	514
+
+#ifndef AMOBILL_VERSION
+#error "AMOBILL_VERSION comes from VERSION (CMakeLists.txt)"
+#endif
 
 volatile sig_atomic_t	command_stopping;
 
@@ -56,12 +61,12 @@ int
 command_start(const struct command *cmd, int argc, char **argv,
     struct config *cfg, char **operand)
 {
-	struct option		 longopts[MAX_OPTS + 3];
+	struct option		 longopts[MAX_OPTS + 4];
 	struct sigaction	 sa;
 	const char		*config_path = getenv("AMOBILL_CONFIG");
 	char			 shortopts[2 * MAX_OPTS + 3] = "c:", err[256];
 	size_t			 i, n = 2, nlong = 0;
-	int			 ch, idx, keys = 0, check = 0;
+	int			 ch, idx, keys = 0, check = 0, version = 0;
 
 	log_init(cmd->name);
 	if (cmd->nopts > MAX_OPTS)
@@ -85,6 +90,8 @@ command_start(const struct command *cmd, int argc, char **argv,
 	    OPT_CONFIG_KEYS };
 	longopts[nlong++] = (struct option){ "check-config", no_argument,
 	    NULL, OPT_CHECK };
+	longopts[nlong++] = (struct option){ "version", no_argument, NULL,
+	    OPT_VERSION };
 	memset(&longopts[nlong], 0, sizeof(longopts[nlong]));
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, shortopts, longopts, &idx)) !=
@@ -99,6 +106,10 @@ command_start(const struct command *cmd, int argc, char **argv,
 			*(ch == OPT_CHECK ? &check : &keys) = 1;
 			continue;
 		}
+		if (ch == OPT_VERSION) {
+			version = 1;
+			continue;
+		}
 		for (i = 0; i < cmd->nopts; i++)
 			if (cmd->opts[i].letter == ch ||
 			    (cmd->opts[i].letter == 0 && ch == 256 + (int)i))
@@ -108,6 +119,10 @@ command_start(const struct command *cmd, int argc, char **argv,
 			return 2;
 		}
 	}
+	if (version)
+		return printf("%s (amobill) %s\n", cmd->name,
+		    AMOBILL_VERSION) > 0 && fflush(stdout) == 0 ?
+		    COMMAND_DONE : 1;
 	if (keys)
 		return config_print_keys(stdout, cmd->config) == 0 ?
 		    COMMAND_DONE : 1;

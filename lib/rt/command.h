@@ -5,6 +5,7 @@
  *	prog [-c config] [options of its own] [operands]
  *	prog --config-keys
  *	prog -c config --check-config
+ *	prog --version
  *
  * command_start() parses the options from the program's table (numbers
  * within their bounds, flags), loads the keys of the program's groups
@@ -18,7 +19,9 @@
  * the keys the program reads, one a line, and loads no configuration;
  * --check-config loads the file as a reader of every key would (the check
  * of the operator's whole file) and keeps nothing.  Either way
- * command_start() returns COMMAND_DONE: the program exits 0.
+ * command_start() returns COMMAND_DONE: the program exits 0.  So does
+ * --version, which prints "<name> (amobill) <version>", the version of
+ * the file VERSION (the Debian package's too), and loads nothing.
  *
  * Layer rules (lib/rt): may use every lower layer; nothing in lib/ uses
  * it.
@@ -46,7 +49,8 @@ struct command {
 	unsigned			 config;	/* enum config_group mask */
 };
 
-/* command_start() answered --config-keys or --check-config: exit 0. */
+/* command_start() answered --config-keys, --check-config or --version:
+ * exit 0. */
 #define COMMAND_DONE	(-1)
 
 /* Set by SIGTERM or SIGINT once command_start() has run. */
