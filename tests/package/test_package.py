@@ -185,7 +185,7 @@ class Package(unittest.TestCase):
         self.assertIn("systemd-sysusers", self.script("postinst"))
 
     def test_lintian_no_error(self):
-        r = run("lintian", "--no-tag-display-limit", self.deb, check=False)
+        r = run("lintian", "--tag-display-limit", "0", self.deb, check=False)
         errors = [l for l in r.stdout.splitlines() if l.startswith("E:")]
         self.assertEqual(errors, [], r.stdout)
         print(r.stdout, end="")
@@ -193,10 +193,10 @@ class Package(unittest.TestCase):
     def test_units_verify(self):
         if not shutil.which("systemd-analyze"):
             self.skipTest("systemd-analyze is absent")
-        # The template, as instances; systemd-analyze resolves the paths of
-        # ExecStart= in a copy of the unpacked root, which gets this
-        # machine's targets and slices (the units' dependencies that the
-        # package does not hold).
+        # systemd-analyze resolves the units and the paths of ExecStart= in
+        # a copy of the unpacked root, which gets this machine's targets
+        # and slices (the units' dependencies that the package does not
+        # hold).
         root = os.path.join(self.tmp, "verify-root")
         shutil.copytree(self.unpacked, root, symlinks=True)
         units = os.path.join(root, "lib/systemd/system")
@@ -204,21 +204,16 @@ class Package(unittest.TestCase):
                 glob.glob("/lib/systemd/system/*.slice"):
             if not os.path.exists(os.path.join(units, os.path.basename(base))):
                 shutil.copy(base, units)
-        check = os.path.join(self.tmp, "units")
-        os.makedirs(check)
-        for u in UNITS:
-            src = os.path.join(units, u)
-            dst = u.replace("@.", "@register.")
-            shutil.copy(src, os.path.join(check, dst))
-        for u in sorted(os.listdir(check)):
+        # Each unit by name, the template as an instance of every program
+        # (so each program its ExecStart= names must be there); any line
+        # of output (an unknown key is only a warning) is a fault.
+        names = [u for u in UNITS if "@." not in u]
+        names += ["amobill@%s.%s" % (p, kind) for p in PROGRAMS for kind in ("service", "socket")]
+        for u in names:
             with self.subTest(unit=u):
-                r = run("systemd-analyze", "verify", "--root=" + root,
-                        os.path.join(check, u), check=False)
-                out = "\n".join(l for l in (r.stdout + r.stderr).splitlines()
-                                if "postgresql.service" not in l
-                                and "network-online.target" not in l)
-                self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
-                self.assertNotIn(u, out, r.stdout + r.stderr)
+                r = run("systemd-analyze", "verify", "--man=no", "--root=" + root,
+                        os.path.join(units, u), check=False)
+                self.assertEqual((r.returncode, r.stdout + r.stderr), (0, ""))
 
     def test_nginx_takes_the_installed_site(self):
         # The example site with the installed snippets, as nginx -t reads
