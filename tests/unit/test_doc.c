@@ -65,9 +65,8 @@ edit(const char *row, const char *from, const char *to)
 	n = strlen(row) - strlen(from) + strlen(to);
 	if ((s = malloc(n + 1)) == NULL)
 		exit(1);
-	memcpy(s, row, (size_t)(at - row));
-	strcpy(s + (at - row), to);
-	strcat(s, at + strlen(from));
+	(void)snprintf(s, n + 1, "%.*s%s%s", (int)(at - row), row, to,
+	    at + strlen(from));
 	return s;
 }
 
@@ -453,7 +452,7 @@ render_act(void)
  * word without a space if solid.
  */
 static void
-fill(char *out, size_t n, const char *tag, int solid)
+fill(char *out, size_t outsz, size_t n, const char *tag, int solid)
 {
 	static const struct {
 		const char	*s;
@@ -463,9 +462,14 @@ fill(char *out, size_t n, const char *tag, int solid)
 	size_t	 chars, i = 0;
 	char	*o = out;
 
-	o += sprintf(o, "%s", tag);
+	o += snprintf(o, outsz, "%s", tag);
 	chars = strlen(tag);
 	while (chars < n) {
+		/* Room for the longest word (4 bytes a character at most). */
+		if ((size_t)(o - out) + 4 * 6 + 1 > outsz) {
+			fprintf(stderr, "test: fill: %zu characters do not fit\n", n);
+			exit(1);
+		}
 		if (!solid && o[-1] != ' ' && chars + 1 < n) {
 			*o++ = ' ';
 			chars++;
@@ -507,7 +511,8 @@ longest_row(int kind_act, int solid, int over, char (*texts)[BIG])
 
 	for (i = 0; i < sizeof(longest) / sizeof(longest[0]); i++) {
 		(void)snprintf(tag, sizeof(tag), "T%zu", i);
-		fill(texts[i], longest[i].max + (over ? 1 : 0), tag, solid);
+		fill(texts[i], sizeof(texts[i]), longest[i].max + (over ? 1 : 0),
+		    tag, solid);
 	}
 	buf_init(&b, DOC_JSON_MAX);
 	buf_printf(&b, "{\"kind\": \"%s\", \"number\": \"2026-999999\", "
@@ -567,7 +572,8 @@ render_longest(void)
 				if (act && strcmp(longest[i].key,
 				    "seller.bank") == 0)
 					continue;
-				strcpy(want, texts[i]);
+				/* Both BIG: the whole text, its NUL within. */
+				memcpy(want, texts[i], sizeof(want));
 				squeeze(want);
 				CHECK_CASE("longest %s%s: %s", act ? "act" :
 				    "invoice", solid ? ", solid" : "",
